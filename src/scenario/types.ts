@@ -1,0 +1,134 @@
+/**
+ * Scenario file format (what users write) and the validated Plan the runner executes.
+ *
+ * The seed format `{name, description, steps[]}` with steps
+ * `{action, description?, tool?, params?, count?, interval?, duration?, steps?}` stays valid;
+ * `expect`, `role`, `soak` and `load` are our extensions. Times in files are milliseconds.
+ */
+
+/** Tool roles a scenario may name; a target profile maps each to a real tool and its arguments. */
+export const TOOL_ROLES = ['probe', 'work', 'state-write', 'state-read'] as const;
+export type ToolRole = (typeof TOOL_ROLES)[number];
+
+export const STEP_ACTIONS = [
+  'connect',
+  'initialize',
+  'call-tool',
+  'list-tools',
+  'ping',
+  'repeat',
+  'parallel',
+  'wait',
+  'verify-state',
+  'disconnect',
+  'force-disconnect',
+  'reconnect',
+  'soak',
+  'load',
+] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+export interface Step {
+  action: StepAction;
+  description?: string;
+  /** A literal tool name (seed format). Mutually exclusive with `role`. */
+  tool?: string;
+  /** A tool role resolved through the target profile. */
+  role?: ToolRole;
+  /** Tool arguments; strings may hold `{{index}}`, `{{iteration}}`, `{{timestamp}}`. Overrides the role's defaults. */
+  params?: Record<string, unknown>;
+  /** repeat: iterations; parallel: concurrent copies; call-tool/list-tools/ping: how many calls in sequence. */
+  count?: number;
+  /** Milliseconds between iterations / calls. */
+  interval?: number;
+  /** wait: how long; soak: overrides the run duration (ms); load: how long to drive load (ms). */
+  duration?: number;
+  /** Children of repeat, parallel and soak. */
+  steps?: Step[];
+  /** soak: fraction (0..1] of the run's --duration this soak lasts (default 1 = whatever remains). */
+  fraction?: number;
+  /** load: concurrent in-flight requests (closed loop). */
+  concurrency?: number;
+  /** load: target requests per second across all workers (open loop pacing); omitted = as fast as possible. */
+  rate?: number;
+  /** Per-call timeout override in ms. */
+  timeout?: number;
+}
+
+/** Latency limits for one method (e.g. `tools/call`, `ping`) or one role (`role:probe`). Values in ms. */
+export interface LatencyLimit {
+  p50?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+  max?: number;
+}
+
+/** Service level objectives. A scenario without any is rejected. */
+export interface Expect {
+  /** Minimum availability in percent: successful requests / all requests (pings included). */
+  availability?: number;
+  /** Maximum error rate in percent over all requests. */
+  errorRate?: number;
+  /** Latency limits keyed by method (`tools/call`, `tools/list`, `ping`, `initialize`) or `role:<role>`. */
+  latency?: Record<string, LatencyLimit>;
+  /** Every disconnect must be recovered (re-initialized, first successful call) within this many seconds. */
+  recoverWithinSeconds?: number;
+  /** The tool list after every reconnect equals the first one. */
+  toolListStable?: boolean;
+  /** Every verify-state step passes. */
+  stateVerified?: boolean;
+  /** At most this many protocol-hygiene findings. */
+  maxProtocolViolations?: number;
+  /** At most this many unexpected disconnections (not caused by a scenario's own disconnect steps). */
+  maxUnexpectedDisconnections?: number;
+  /** The run must issue at least this many requests (guards against a run that tested nothing). */
+  minRequests?: number;
+  /** Server memory growth limit in MiB per minute (local targets only). */
+  maxMemoryGrowthMiBPerMinute?: number;
+}
+
+/** Client settings a scenario may override on top of the chosen client profile. */
+export interface ScenarioClientOverrides {
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxReconnectAttempts?: number;
+}
+
+export interface ScenarioFile {
+  $schema?: string;
+  name: string;
+  description?: string;
+  expect: Expect;
+  client?: ScenarioClientOverrides;
+  steps: Step[];
+}
+
+/** A validated scenario, ready to run, with where it came from. */
+export interface Plan {
+  scenario: ScenarioFile;
+  /** Absolute path of the file, or `<inline>`. */
+  source: string;
+  /** Roles the steps use (the target must fill each). */
+  rolesUsed: ToolRole[];
+}
+
+/** Values available to `{{...}}` placeholders. */
+export interface TemplateContext {
+  index?: number;
+  iteration?: number;
+  timestamp?: number;
+}
+
+/** One validation problem, precise enough to act on. */
+export interface ValidationIssue {
+  file: string;
+  /** RFC 6901 JSON pointer to the offending value (`""` for the document). */
+  pointer: string;
+  message: string;
+  expected?: string;
+  hint?: string;
+  line?: number;
+  column?: number;
+}

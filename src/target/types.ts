@@ -1,0 +1,66 @@
+/**
+ * Target profiles: how to start or reach an MCP server, and which of its tools play which role.
+ * Files live in `targets/*.json`; ad-hoc targets are built from a command line or a URL.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { ToolRole } from '../scenario/types.js';
+
+export const TRANSPORTS = ['stdio', 'streamable-http', 'sse', 'websocket'] as const;
+export type TransportKind = (typeof TRANSPORTS)[number];
+
+/** A real tool and the arguments that make a valid call of it for a role. Strings may hold placeholders. */
+export interface RoleBinding {
+  tool: string;
+  params?: Record<string, unknown>;
+}
+
+/** How to start a local process. `{{port}}` in args, env values and the target URL is a free port picked at start. */
+export interface LaunchSpec {
+  command: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** How long to wait for the server to become ready (ms). */
+  readyTimeoutMs?: number;
+}
+
+export interface TargetProfile {
+  name: string;
+  description?: string;
+  transport: TransportKind;
+  /** stdio: the server command, spawned afresh for every connection. Network: the server to start locally, if any. */
+  launch?: LaunchSpec;
+  /** Network transports: where the server listens (may contain `{{port}}`). */
+  url?: string;
+  /** Extra HTTP headers (network transports). */
+  headers?: Record<string, string>;
+  roles: Partial<Record<ToolRole, RoleBinding>>;
+  /** Where the profile came from (file path, `<command line>`). */
+  source?: string;
+}
+
+/** A running local server process (stdio server, or the process behind a network target). */
+export interface ServerProcess {
+  readonly pid: number | undefined;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  /** Resolves once the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  isRunning(): boolean;
+  /** Sends a signal to the process (and, for kills, its process group). */
+  signal(sig: NodeJS.Signals): void;
+  /** Stops the process and its children: SIGTERM, then SIGKILL after a grace period. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** What the session needs to connect. */
+export interface Endpoint {
+  transport: TransportKind;
+  /** Network transports: the URL to connect to. */
+  url?: string;
+  headers?: Record<string, string>;
+  /** stdio: spawns a fresh server process for one connection. */
+  openStdio?: () => Promise<ServerProcess>;
+  /** A short label for reports and metric labels, e.g. `everything-stdio`. */
+  label: string;
+}
