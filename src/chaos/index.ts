@@ -1,0 +1,1 @@
+export { createRng, forkRng, type Rng } from './rng.js';

@@ -1,0 +1,32 @@
+/**
+ * load: drive `concurrency` workers of tool calls until the step's time is up (a fraction of the
+ * run's --duration, or `duration`), optionally paced to `rate` requests/s across all workers.
+ * On Streamable HTTP it uses the session's lean path (direct JSON-RPC POSTs with the session's
+ * headers) so the generator is not what limits the test; elsewhere the SDK client.
+ */
+import type { StepRunner } from '../context.js';
+import { resolveCall } from '../resolve-call.js';
+import { sleep } from '../sleep.js';
+import { stepDeadline } from './soak.js';
+
+export const load: StepRunner = async (step, ctx, scope) => {
+  const deadline = Math.min(scope.deadline, stepDeadline(step, ctx));
+  const concurrency = step.concurrency ?? 10;
+  const lean = ctx.session.leanCaller(concurrency);
+  const started = Date.now();
+  let issued = 0;
+  const worker = async (index: number) => {
+    for (let iteration = 0; !ctx.signal.aborted; iteration++) {
+      if (step.rate) {
+        const slot = started + (issued++ * 1000) / step.rate;
+        await sleep(slot - Date.now(), ctx.signal);
+      }
+      if (Date.now() >= deadline || ctx.signal.aborted) return;
+      const call = resolveCall(step, ctx, { ...scope.template, index, iteration });
+      if (!call) return;
+      if (lean) await lean.call(call.name, call.args, call.role);
+      else await ctx.session.callTool(call.name, call.args, { ...(call.role ? { role: call.role } : {}), ...(step.timeout ? { timeoutMs: step.timeout } : {}) });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
+};

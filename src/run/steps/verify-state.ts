@@ -1,0 +1,40 @@
+/**
+ * verify-state: a harness check, not a client behaviour. Lists tools afresh and compares with the
+ * list taken at the first connect; where the target maps state roles and a marker was written,
+ * reads it back and checks the marker is still there (state survived the disconnect).
+ */
+import type { StepRunner } from '../context.js';
+
+function toolNames(result: unknown): string[] | null {
+  const list = Array.isArray(result) ? result : (result as { tools?: unknown })?.tools;
+  if (!Array.isArray(list)) return null;
+  return list.map((t) => (typeof t === 'string' ? t : String((t as { name?: unknown }).name)));
+}
+
+export const verifyState: StepRunner = async (_step, ctx) => {
+  const problems: string[] = [];
+  const listed = await ctx.session.listTools();
+  const names = listed.outcome === 'ok' ? toolNames(listed.result) : null;
+  if (!names) {
+    problems.push(`tools/list failed (${listed.outcome}${listed.error ? `: ${listed.error}` : ''})`);
+  } else {
+    const initial = new Set(ctx.session.initialTools);
+    const now = new Set(names);
+    const removed = [...initial].filter((t) => !now.has(t));
+    const added = [...now].filter((t) => !initial.has(t));
+    if (removed.length) problems.push(`tools missing since the first connect: ${removed.join(', ')}`);
+    if (added.length) problems.push(`tools added since the first connect: ${added.join(', ')}`);
+  }
+  const read = ctx.roles['state-read'];
+  const marker = ctx.marker.current;
+  if (read && marker) {
+    const args = JSON.parse(JSON.stringify(read.params ?? {}).replaceAll('{{marker}}', marker)) as Record<string, unknown>;
+    const r = await ctx.session.callTool(read.tool, args, { role: 'state-read' });
+    if (r.outcome !== 'ok') problems.push(`state read (${read.tool}) failed: ${r.outcome}${r.error ? ` ${r.error}` : ''}`);
+    else if (!JSON.stringify(r.result ?? '').includes(marker)) problems.push(`state written before (${marker}) is not readable through ${read.tool}`);
+  } else if (!ctx.roles['state-write'] || !read) {
+    ctx.note('the target maps no state-write/state-read roles: verify-state checked the tool list only');
+  }
+  const ok = problems.length === 0;
+  ctx.emit({ type: 'state-check', at: Date.now(), ok, detail: ok ? `tools unchanged${marker && read ? `, marker ${marker} readable` : ''}` : problems.join('; ') });
+};

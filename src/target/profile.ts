@@ -1,0 +1,91 @@
+/** Load and validate target profiles (`targets/*.json`), and resolve a `--target` argument. */
+import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidationIssue } from '../scenario/types.js';
+import { TARGETS_DIR } from './paths.js';
+import { adhocTarget } from './adhoc.js';
+import type { TargetProfile } from './types.js';
+
+export class TargetError extends Error {
+  constructor(readonly issues: ValidationIssue[]) {
+    super(issues.map((i) => `${i.file}: ${i.pointer || '/'}: ${i.message}`).join('\n'));
+    this.name = 'TargetError';
+  }
+}
+
+let validator: ((doc: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null };
+
+async function schemaValidator() {
+  if (!validator) {
+    const schema = JSON.parse(await readFile(join(TARGETS_DIR, 'target.schema.json'), 'utf8'));
+    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validator;
+}
+
+/** Validate a parsed profile; returns the issues (empty when valid). */
+export async function validateTarget(doc: unknown, file: string): Promise<ValidationIssue[]> {
+  const validate = await schemaValidator();
+  if (validate(doc)) return [];
+  return (validate.errors ?? [])
+    .filter((e) => !['if', 'allOf'].includes(String((e as { keyword?: string }).keyword)))
+    .map((e) => {
+      const extra = e.params.additionalProperty as string | undefined;
+      const missing = e.params.missingProperty as string | undefined;
+      return {
+        file,
+        pointer: e.instancePath + (extra ? `/${extra}` : missing ? `/${missing}` : ''),
+        message: extra ? `unknown property "${extra}"` : missing ? `missing required property "${missing}"` : (e.message ?? 'invalid'),
+        expected: e.params.allowedValues ? `one of ${(e.params.allowedValues as string[]).join(', ')}` : undefined,
+        hint: 'see targets/target.schema.json for the profile format',
+      };
+    });
+}
+
+export async function loadTargetFile(path: string): Promise<TargetProfile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new TargetError([{ file: path, pointer: '', message: `cannot read target profile: ${(err as Error).message}` }]);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new TargetError([{ file: path, pointer: '', message: `not valid JSON: ${(err as Error).message}`, hint: 'fix the syntax; a JSON-aware editor shows where' }]);
+  }
+  const issues = await validateTarget(doc, path);
+  if (issues.length) throw new TargetError(issues);
+  return { ...(doc as TargetProfile), source: path };
+}
+
+export async function listTargets(dir = TARGETS_DIR): Promise<string[]> {
+  const files = await readdir(dir);
+  return files.filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => basename(f, '.json')).sort();
+}
+
+/**
+ * Resolve `--target`: a profile name (`everything-stdio`), a profile file (`./my-target.json`),
+ * a URL (http(s):// → Streamable HTTP, a path ending in /sse → SSE, ws(s):// → WebSocket),
+ * or a command line for a stdio server (`node server.js`).
+ */
+export async function resolveTarget(arg: string, dir = TARGETS_DIR): Promise<TargetProfile> {
+  if (/^(https?|wss?):\/\//.test(arg)) return adhocTarget({ url: arg });
+  if (arg.endsWith('.json')) return loadTargetFile(resolve(arg));
+  const byName = join(dir, `${arg}.json`);
+  if (/^[A-Za-z0-9._-]+$/.test(arg) && existsSync(byName)) return loadTargetFile(byName);
+  if (/\s/.test(arg) || existsSync(arg) || arg.includes('/')) return adhocTarget({ command: arg });
+  const names = await listTargets(dir);
+  throw new TargetError([
+    {
+      file: '<command line>',
+      pointer: '/target',
+      message: `unknown target "${arg}"`,
+      expected: `a profile name (${names.join(', ')}), a profile .json file, a URL, or a server command`,
+      hint: 'to run a stdio server by command, quote it: --target "node my-server.js"',
+    },
+  ]);
+}
