@@ -24,10 +24,18 @@ export interface SloResult {
 }
 
 export interface LatencyStats {
+  /** Requests counted here, every outcome included. */
   count: number;
+  /** Requests answered with an error. */
   errors: number;
+  /** Requests that got no answer in time. */
   timeouts: number;
-  /** Milliseconds. */
+  /**
+   * Requests never sent because the session was down. They count in `count` but carry no latency
+   * sample: percentiles are over the other `count - unavailable` requests. Absent = 0.
+   */
+  unavailable?: number;
+  /** Milliseconds; over requests that were sent (ok, error, timeout). 0 when none was sent. */
   p50: number;
   p90: number;
   p95: number;
@@ -79,17 +87,25 @@ export interface ScenarioResult {
   /** When verdict is `error`: what broke in the harness. */
   error?: string;
   slos: SloResult[];
+  /**
+   * Every request, pings included. availabilityPercent = ok / requests × 100 (errors, timeouts and
+   * unavailable all count against it); errorRatePercent = (errors + timeouts) / requests × 100, i.e.
+   * requests that reached the wire and failed. Both null when no request was made.
+   */
   totals: { requests: number; ok: number; errors: number; timeouts: number; unavailable: number; availabilityPercent: number | null; errorRatePercent: number | null };
-  /** Keyed by method (`tools/call`, `ping`, ...) and by `tool:<name>`. */
+  /** Keyed by method (`tools/call`, `ping`, ...), by `tool:<name>` and by `role:<role>`. */
   latency: Record<string, LatencyStats>;
   handshake: LatencyStats | null;
   connections: { attempts: number; succeeded: number; failed: number };
-  disconnections: { total: number; byReason: Partial<Record<DisconnectReason, number>>; unexpected: number; records: DisconnectionRecord[] };
+  /** `records` holds the first 1000 disconnections; `omittedRecords` (absent = 0) counts the rest. */
+  disconnections: { total: number; byReason: Partial<Record<DisconnectReason, number>>; unexpected: number; records: DisconnectionRecord[]; omittedRecords?: number };
   reconnects: { attempts: number; recovered: number; gaveUp: number; timeToRecoverMs: LatencyStats | null };
   tools: { initial: string[]; final: string[]; drift: ToolDriftRecord[] };
   stateChecks: { passed: number; failed: number; details: string[] };
   violations: ViolationSummary[];
   memory: MemorySummary | null;
+  /** Things the reader should know about how the run went (e.g. roles inferred, run interrupted). */
+  notes?: string[];
   /** Relative paths of the logs this run wrote. */
   logs: { serverStderr?: string; events?: string };
 }

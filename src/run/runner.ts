@@ -68,7 +68,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   mkdirSync(logDir, { recursive: true });
   const eventsPath = join(logDir, 'events.ndjson');
   const events = createWriteStream(eventsPath);
-  const metrics = createMetrics({ scenario: name, target: target.name, client_profile: client.name, version: opts.toolVersion });
+  const metrics = createMetrics({ scenario: name, target: target.name, clientProfile: client.name, version: opts.toolVersion });
   opts.onMetrics?.(metrics);
   const recorder = new Recorder({ metrics });
   const notes = new Set<string>();

@@ -132,3 +132,38 @@ export interface ValidationIssue {
   line?: number;
   column?: number;
 }
+
+/** Actions whose children live in `steps`. */
+export const CONTAINER_ACTIONS = ['repeat', 'parallel', 'soak'] as const satisfies readonly StepAction[];
+
+/** Placeholders a step's `params` may hold, filled by fillTemplate (see template.ts). */
+export const PLACEHOLDERS = ['index', 'iteration', 'timestamp'] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** Placeholders the runner fills itself after fillTemplate (`{{marker}}`: the last state-write marker). */
+export const RUNNER_PLACEHOLDERS = ['marker'] as const;
+
+/** Methods an `expect.latency` key may name; `role:<role>` and `tool:<name>` keys are allowed too. */
+export const LATENCY_METHODS = ['tools/call', 'tools/list', 'ping', 'initialize'] as const;
+
+/**
+ * The fields each action uses besides `action` and `description`. A known field on an action
+ * that ignores it is rejected, so a misplaced `fraction` or `steps` cannot silently do nothing.
+ * `timeout` is the request (or handshake) timeout of the step's own requests.
+ */
+export const STEP_FIELDS: Record<StepAction, readonly (keyof Step)[]> = {
+  connect: ['timeout'],
+  initialize: ['timeout'],
+  'call-tool': ['tool', 'role', 'params', 'count', 'interval', 'timeout'],
+  'list-tools': ['count', 'interval', 'timeout'],
+  ping: ['count', 'interval', 'timeout'],
+  repeat: ['count', 'interval', 'steps'],
+  parallel: ['count', 'steps'],
+  wait: ['duration'],
+  'verify-state': ['timeout'],
+  disconnect: [],
+  'force-disconnect': [],
+  reconnect: ['timeout'],
+  soak: ['steps', 'duration', 'fraction', 'interval'],
+  load: ['tool', 'role', 'params', 'concurrency', 'rate', 'duration', 'fraction', 'timeout'],
+};

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inferRoles, parseRoleFlag, synthesizeArgs } from '../../src/target/roles.js';
+import { inferRoles, parseRoleFlag, synthesizeArgs, type ToolInfo } from '../../src/target/roles.js';
 import { TOOL_ROLES } from '../../src/scenario/types.js';
 import { BadInputError } from '../../src/errors.js';
 
-const everythingLike = [
+const everythingLike: ToolInfo[] = [
   { name: 'echo', inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } },
   { name: 'get-sum', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } },
   { name: 'get-tiny-image', inputSchema: { type: 'object', properties: {} } },

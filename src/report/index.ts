@@ -1,0 +1,18 @@
+/** Public face of src/report: the Result contract and its schema, Markdown and JUnit renderers (all pure). */
+export { RESULT_SCHEMA_VERSION } from './result.js';
+export type {
+  ScenarioResult,
+  SloResult,
+  LatencyStats,
+  DisconnectionRecord,
+  ToolDriftRecord,
+  ViolationSummary,
+  MemorySummary,
+  Verdict,
+} from './result.js';
+export { default as resultSchema } from './result.schema.json' with { type: 'json' };
+export { renderScenarioReport, verdictBadge } from './markdown.js';
+export type { ScenarioReportOptions } from './markdown.js';
+export { renderSummary, availabilityByProfile } from './summary.js';
+export { renderJUnit, escapeXml } from './junit.js';
+export { codeSpan, escapeText, formatMs, formatPercent, formatDuration } from './format.js';

@@ -1,0 +1,186 @@
+/**
+ * Markdown for one scenario run (pure: Result in, string out, deterministic — the only
+ * timestamps are those in the Result). Untrusted text is escaped by ./format.ts.
+ * `renderSummary` (many runs in one table) lives in ./summary.ts and is re-exported here.
+ */
+import { markdownTable } from 'markdown-table';
+import type { DisconnectionRecord, LatencyStats, ScenarioResult, Verdict } from './result.js';
+import { codeList, codeSpan, escapeText, formatDuration, formatMiB, formatMs, formatPercent, formatSloLimit, formatSloValue } from './format.js';
+
+export { renderSummary } from './summary.js';
+
+export interface ScenarioReportOptions {
+  /** Level of the title heading (sections are one deeper). Default 1. */
+  headingLevel?: 1 | 2 | 3 | 4;
+}
+
+export function verdictBadge(verdict: Verdict): string {
+  return verdict.toUpperCase();
+}
+
+export function renderScenarioReport(result: ScenarioResult, options: ScenarioReportOptions = {}): string {
+  const level = options.headingLevel ?? 1;
+  const h = (depth: number, text: string) => `${'#'.repeat(Math.min(6, level + depth))} ${text}`;
+  const sections = [
+    `${h(0, `${verdictBadge(result.verdict)} · ${escapeText(result.scenario.name)}`)}\n\n${headline(result)}`,
+    `${h(1, 'SLOs')}\n\n${sloTable(result)}`,
+    `${h(1, 'Latency')}\n\n${latencyTable(result)}`,
+    `${h(1, 'Availability')}\n\n${availability(result)}`,
+    `${h(1, 'Connections and reconnects')}\n\n${connections(result)}`,
+    `${h(1, 'Disconnections')}\n\n${disconnections(result)}`,
+    `${h(1, 'Tool list')}\n\n${toolDrift(result)}`,
+    `${h(1, 'State checks')}\n\n${stateChecks(result)}`,
+    `${h(1, 'Protocol hygiene')}\n\n${hygiene(result)}`,
+    `${h(1, 'Server memory')}\n\n${memory(result)}`,
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
+
+function headline(r: ScenarioResult): string {
+  const failing = r.slos.filter((s) => !s.passed);
+  const verdictLine =
+    r.verdict === 'error'
+      ? `**Verdict: ERROR** — the harness failed: ${escapeText(r.error ?? 'unknown error')}`
+      : failing.length === 0
+        ? `**Verdict: ${verdictBadge(r.verdict)}** — ${r.slos.length} of ${r.slos.length} SLOs met`
+        : `**Verdict: ${verdictBadge(r.verdict)}** — ${failing.length} of ${r.slos.length} SLOs failed: ${codeList(failing.map((s) => s.id), false)}`;
+  const t = r.target;
+  const lines = [
+    verdictLine,
+    '',
+    `Target ${codeSpan(t.name, false)} (${escapeText(t.transport)}) · client profile ${codeSpan(r.client.profile, false)} · duration ${formatDuration(r.run.durationMs)} (requested ${formatDuration(r.run.requestedDurationMs)}) · seed ${r.run.seed}`,
+  ];
+  if (t.serverName !== undefined) {
+    lines.push('', `Server ${codeSpan(`${t.serverName} ${t.serverVersion ?? ''}`.trim(), false)}${t.protocolVersion ? `, protocol ${escapeText(t.protocolVersion)}` : ''} · run ${r.run.startedAt} → ${r.run.endedAt} · mcp-reliability ${escapeText(r.run.tool.version)}`);
+  } else {
+    lines.push('', `Run ${r.run.startedAt} → ${r.run.endedAt} · mcp-reliability ${escapeText(r.run.tool.version)}`);
+  }
+  if (r.scenario.description) lines.push('', `> ${escapeText(r.scenario.description)}`);
+  if (r.notes?.length) lines.push('', ...r.notes.map((note) => `- Note: ${escapeText(note)}`));
+  return lines.join('\n');
+}
+
+function sloTable(r: ScenarioResult): string {
+  if (r.slos.length === 0) return r.verdict === 'error' ? '_Not evaluated: the run did not complete._' : '_No SLOs._';
+  const rows = r.slos.map((s) => [
+    `${escapeText(s.description)} (${codeSpan(s.id)})`,
+    formatSloLimit(s),
+    formatSloValue(s.measured, s.unit),
+    s.passed ? (s.note ? `pass — ${escapeText(s.note)}` : 'pass') : `**FAIL**${s.note ? ` — ${escapeText(s.note)}` : ''}`,
+  ]);
+  return markdownTable([['SLO', 'limit', 'measured', 'result'], ...rows], { align: ['l', 'r', 'r', 'l'] });
+}
+
+function latencyRow(name: string, s: LatencyStats): string[] {
+  const sent = s.count - (s.unavailable ?? 0);
+  const ms = (v: number) => (sent > 0 ? formatMs(v) : '—');
+  return [name, String(s.count), String(s.errors), String(s.timeouts), String(s.unavailable ?? 0), ms(s.p50), ms(s.p90), ms(s.p95), ms(s.p99), ms(s.max)];
+}
+
+function latencyTable(r: ScenarioResult): string {
+  const rows = Object.keys(r.latency)
+    .sort(byLatencyGroup)
+    .map((key) => latencyRow(codeSpan(key), r.latency[key] as LatencyStats));
+  if (r.handshake) rows.push(latencyRow('handshake (connect + initialize)', r.handshake));
+  if (rows.length === 0) return '_No requests were made._';
+  const header = ['method / tool / role', 'count', 'errors', 'timeouts', 'unavailable', 'p50', 'p90', 'p95', 'p99', 'max'];
+  return `${markdownTable([header, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] })}\n\nPercentiles are over requests that were sent; \`unavailable\` ones (session down) only count.`;
+}
+
+/** Methods first, then roles, then tools; alphabetical within each group. */
+function byLatencyGroup(a: string, b: string): number {
+  const group = (k: string) => (k.startsWith('role:') ? 1 : k.startsWith('tool:') ? 2 : 0);
+  return group(a) - group(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function availability(r: ScenarioResult): string {
+  const t = r.totals;
+  if (t.requests === 0) return '_No requests were made: availability cannot be measured._';
+  return [
+    `- Availability: **${formatPercent(t.availabilityPercent)}** (${t.ok} of ${t.requests} requests succeeded, pings included)`,
+    `- Error rate: ${formatPercent(t.errorRatePercent)} (${plural(t.errors, 'error')}, ${plural(t.timeouts, 'timeout')})`,
+    `- Unavailable (not sent, session down): ${t.unavailable}`,
+  ].join('\n');
+}
+
+function connections(r: ScenarioResult): string {
+  const c = r.connections;
+  const rc = r.reconnects;
+  const lines = [
+    `- Connection attempts: ${c.attempts} (${c.succeeded} succeeded, ${c.failed} failed)`,
+    `- Reconnect attempts: ${rc.attempts}; recoveries: ${rc.recovered}; gave up: ${rc.gaveUp}`,
+  ];
+  const ttr = rc.timeToRecoverMs;
+  if (ttr) lines.push(`- Time to recover: p50 ${formatMs(ttr.p50)}, p95 ${formatMs(ttr.p95)}, max ${formatMs(ttr.max)} (${plural(ttr.count, 'recovery', 'recoveries')})`);
+  return lines.join('\n');
+}
+
+function disconnections(r: ScenarioResult): string {
+  const d = r.disconnections;
+  if (d.total === 0) return 'None.';
+  const reasons = Object.entries(d.byReason)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([reason, count]) => [codeSpan(reason), String(count)]);
+  const records = d.records.map((rec, i) => [
+    String(i + 1),
+    rec.at,
+    codeSpan(rec.reason),
+    rec.expected ? 'yes' : 'no',
+    recoveryCell(rec),
+    String(rec.attempts),
+    rec.detail ? codeSpan(rec.detail) : '',
+  ]);
+  const parts = [
+    `${plural(d.total, 'disconnection')}, ${d.unexpected} unexpected.`,
+    markdownTable([['reason', 'count'], ...reasons], { align: ['l', 'r'] }),
+    markdownTable([['#', 'at', 'reason', 'expected', 'recovered after', 'attempts', 'detail'], ...records], { align: ['r', 'l', 'l', 'l', 'r', 'r', 'l'] }),
+  ];
+  if (d.omittedRecords) parts.push(`_${d.omittedRecords} later disconnection(s) not listed._`);
+  return parts.join('\n\n');
+}
+
+function recoveryCell(rec: DisconnectionRecord): string {
+  if (rec.recoveredAfterMs !== null) return formatMs(rec.recoveredAfterMs);
+  return rec.reason === 'client-disconnect' ? '— (closed by the scenario)' : '**never**';
+}
+
+function toolDrift(r: ScenarioResult): string {
+  const { initial, final, drift } = r.tools;
+  const lines = [`- First listing (${initial.length}): ${codeList(initial, false)}`];
+  if (drift.length === 0 && sameList(initial, final)) return `${lines.join('\n')}\n- No change during the run.`;
+  lines.push(`- Final listing (${final.length}): ${codeList(final, false)}`);
+  if (drift.length === 0) return lines.join('\n');
+  const rows = drift.map((d) => [d.at, codeList(d.added), codeList(d.removed)]);
+  return `${lines.join('\n')}\n\n${markdownTable([['at', 'added', 'removed'], ...rows])}`;
+}
+
+function stateChecks(r: ScenarioResult): string {
+  const s = r.stateChecks;
+  if (s.passed + s.failed === 0) return 'No verify-state step ran.';
+  const lines = [`${s.passed} passed, ${s.failed} failed.`];
+  if (s.details.length > 0) lines.push('', ...s.details.map((d) => `- ${escapeText(d)}`));
+  return lines.join('\n');
+}
+
+function hygiene(r: ScenarioResult): string {
+  if (r.violations.length === 0) return 'No protocol-hygiene findings.';
+  const rows = r.violations.map((v) => [codeSpan(v.kind), String(v.count), v.samples.map((s) => codeSpan(s)).join('<br>')]);
+  return markdownTable([['finding', 'count', 'samples (first seen, truncated)'], ...rows], { align: ['l', 'r', 'l'] });
+}
+
+function memory(r: ScenarioResult): string {
+  const m = r.memory;
+  if (!m) return 'Not sampled (only local targets report their RSS).';
+  return [
+    `- RSS start ${formatMiB(m.startRssBytes)}, peak ${formatMiB(m.peakRssBytes)}, end ${formatMiB(m.endRssBytes)} (${m.samples} samples)`,
+    `- Growth (least squares): ${formatMiB(m.growthBytesPerMinute)}/min, ${formatMiB(m.growthBytesPer1000Requests)} per 1000 requests`,
+  ].join('\n');
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
