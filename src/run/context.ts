@@ -1,22 +1,28 @@
 /** What every step sees while a scenario runs. */
 import type { Rng } from '../chaos/rng.js';
 import type { Step, TemplateContext, ToolRole } from '../scenario/types.js';
-import type { CallResult, SessionEvent, SessionState } from '../session/types.js';
+import type { CallResult, SessionState } from '../session/types.js';
 import type { RoleBinding } from '../target/types.js';
+
+export interface CallOpts {
+  timeoutMs?: number;
+  role?: string;
+}
 
 /** The part of the simulated client the step interpreter drives. */
 export interface DrivenSession {
   readonly state: SessionState;
   readonly tools: string[];
   readonly initialTools: string[];
-  connect(): Promise<void>;
+  connect(): Promise<boolean>;
   disconnect(): Promise<void>;
   forceDisconnect(): Promise<void>;
-  reconnect(): Promise<void>;
-  callTool(name: string, args: Record<string, unknown>, opts?: { timeoutMs?: number; role?: string }): Promise<CallResult>;
-  listTools(): Promise<CallResult>;
-  ping(): Promise<CallResult>;
-  leanCaller(concurrency: number): { call(name: string, args: Record<string, unknown>, role?: string): Promise<CallResult> } | null;
+  reconnect(): Promise<boolean>;
+  callTool(name: string, args: Record<string, unknown>, opts?: CallOpts): Promise<CallResult>;
+  listTools(opts?: CallOpts): Promise<CallResult & { tools?: string[] }>;
+  ping(opts?: CallOpts): Promise<CallResult>;
+  reportStateCheck(ok: boolean, detail: string): void;
+  leanCaller(concurrency: number): { call(name: string, args: Record<string, unknown>, opts?: CallOpts): Promise<CallResult>; close(): void } | null;
 }
 
 export interface RunContext {
@@ -27,8 +33,6 @@ export interface RunContext {
   startedAt: number;
   durationMs: number;
   signal: AbortSignal;
-  /** Record a harness-level event (state checks) through the same path as session events. */
-  emit(e: SessionEvent): void;
   /** Notes for the report (e.g. skipped state roles); de-duplicated. */
   note(text: string): void;
   /** The last state marker written by a state-write call. */

@@ -9,11 +9,11 @@ import { forkRng } from '../chaos/rng.js';
 import { createMetrics, type McpMetrics } from '../metrics/index.js';
 import type { ScenarioResult } from '../report/result.js';
 import type { Plan, ToolRole } from '../scenario/types.js';
-import { Session, type ClientProfile, type SessionEvent } from '../session/index.js';
+import { Session, type ClientProfile } from '../session/index.js';
 import { inferRoles, readGroupRss, startTarget, type RoleBinding, type RunningTarget, type TargetProfile, type ToolInfo } from '../target/index.js';
 import type { RunContext } from './context.js';
 import { runSteps } from './interpreter.js';
-import { Recorder, type RecorderSnapshot } from './recorder.js';
+import { Recorder, type RecordedEvent, type RecorderSnapshot } from './recorder.js';
 import { evaluateSlos, verdictOf } from './slo.js';
 
 export interface ScenarioRunOptions {
@@ -56,7 +56,7 @@ export function missingRoles(plan: Plan, roles: Partial<Record<ToolRole, RoleBin
 }
 
 /** An event log line: the event as emitted, with an ISO time for people reading it. */
-function eventLine(e: SessionEvent): string {
+function eventLine(e: RecordedEvent): string {
   return `${JSON.stringify({ time: new Date(e.at).toISOString(), ...e })}\n`;
 }
 
@@ -77,7 +77,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   let session: Session | undefined;
   let harnessError: string | undefined;
   const timers: NodeJS.Timeout[] = [];
-  const record = (e: SessionEvent) => {
+  const record = (e: RecordedEvent) => {
     recorder.onEvent(e);
     events.write(eventLine(e));
   };
@@ -85,8 +85,9 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   try {
     running = await startTarget(target, { logDir, workDir: join(opts.outDir, 'logs', slug, 'work') });
     const live = running;
-    session = new Session(live.endpoint, client, { rng: forkRng(opts.seed, `session:${slug}`) });
-    session.on('event', record);
+    session = new Session(live.endpoint, client, { rng: forkRng(opts.seed, `session:${slug}`), clientVersion: opts.toolVersion });
+    const sid = session.sessionId;
+    session.onAny((e) => record({ ...e, session: sid }));
     timers.push(
       setInterval(() => {
         const pid = live.currentProcess()?.pid;
@@ -100,7 +101,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
       // Ad-hoc target: connect now (the scenario's own connect step becomes a no-op) and infer roles from the server's tools.
       await session.connect();
       const listed = await session.listTools();
-      const tools = (listed.result as ToolInfo[] | undefined) ?? [];
+      const tools: ToolInfo[] = (listed.definitions ?? []) as ToolInfo[];
       roles = inferRoles(tools);
       const inferred = Object.entries(roles).map(([r, b]) => `${r}=${b.tool}`);
       if (inferred.length) notes.add(`roles inferred from the server's tools: ${inferred.join(', ')}`);
@@ -115,7 +116,6 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
       startedAt,
       durationMs: opts.durationMs,
       signal: opts.signal,
-      emit: record,
       note: (text) => notes.add(text),
       marker: { counter: 0, seed: opts.seed },
     };

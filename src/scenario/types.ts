@@ -152,8 +152,8 @@ export const LATENCY_METHODS = ['tools/call', 'tools/list', 'ping', 'initialize'
  * `timeout` is the request (or handshake) timeout of the step's own requests.
  */
 export const STEP_FIELDS: Record<StepAction, readonly (keyof Step)[]> = {
-  connect: ['timeout'],
-  initialize: ['timeout'],
+  connect: [],
+  initialize: [],
   'call-tool': ['tool', 'role', 'params', 'count', 'interval', 'timeout'],
   'list-tools': ['count', 'interval', 'timeout'],
   ping: ['count', 'interval', 'timeout'],
@@ -163,7 +163,7 @@ export const STEP_FIELDS: Record<StepAction, readonly (keyof Step)[]> = {
   'verify-state': ['timeout'],
   disconnect: [],
   'force-disconnect': [],
-  reconnect: ['timeout'],
+  reconnect: [],
   soak: ['steps', 'duration', 'fraction', 'interval'],
   load: ['tool', 'role', 'params', 'concurrency', 'rate', 'duration', 'fraction', 'timeout'],
 };

@@ -2,6 +2,7 @@
  * The simulated client's contract: client profiles, the events a Session emits, call outcomes.
  * The Recorder (src/run/) is the only subscriber that turns these events into metrics.
  */
+import type { TransportKind } from '../target/types.js';
 
 export interface ReconnectPolicy {
   enabled: boolean;
@@ -10,6 +11,11 @@ export interface ReconnectPolicy {
   /** Exponential backoff with full jitter: delay = random(0, min(maxDelayMs, baseDelayMs * 2^attempt)). */
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * Transports on which the client reconnects by itself (default: all). Claude Code, for example,
+   * reconnects remote servers but marks a dead stdio server as failed.
+   */
+  transports?: TransportKind[];
 }
 
 export interface ClientProfile {
@@ -66,7 +72,11 @@ export type SessionEvent =
   | { type: 'violation'; at: number; kind: ViolationKind; sample: string }
   | { type: 'state-check'; at: number; ok: boolean; detail: string };
 
-export type SessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'gave-up';
+/**
+ * `disconnected`: down and not reconnecting by itself (a scenario's disconnect step, or a profile
+ * that does not auto-reconnect this transport); a scenario's `reconnect` step brings it back.
+ */
+export type SessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed' | 'gave-up';
 
 export interface CallResult {
   outcome: RequestOutcome;

@@ -24,9 +24,14 @@ export const load: StepRunner = async (step, ctx, scope) => {
       if (Date.now() >= deadline || ctx.signal.aborted) return;
       const call = resolveCall(step, ctx, { ...scope.template, index, iteration });
       if (!call) return;
-      if (lean) await lean.call(call.name, call.args, call.role);
-      else await ctx.session.callTool(call.name, call.args, { ...(call.role ? { role: call.role } : {}), ...(step.timeout ? { timeoutMs: step.timeout } : {}) });
+      const opts = { ...(call.role ? { role: call.role } : {}), ...(step.timeout ? { timeoutMs: step.timeout } : {}) };
+      if (lean) await lean.call(call.name, call.args, opts);
+      else await ctx.session.callTool(call.name, call.args, opts);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
+  } finally {
+    lean?.close();
+  }
 };

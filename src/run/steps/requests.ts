@@ -21,6 +21,8 @@ export const callTool: StepRunner = (step, ctx, scope) =>
     await ctx.session.callTool(call.name, call.args, { ...(step.timeout ? { timeoutMs: step.timeout } : {}), ...(call.role ? { role: call.role } : {}) });
   });
 
-export const listTools: StepRunner = (step, ctx, scope) => times(step, ctx, scope, async () => void (await ctx.session.listTools()));
+const timeoutOf = (step: Step) => (step.timeout ? { timeoutMs: step.timeout } : {});
 
-export const ping: StepRunner = (step, ctx, scope) => times(step, ctx, scope, async () => void (await ctx.session.ping()));
+export const listTools: StepRunner = (step, ctx, scope) => times(step, ctx, scope, async () => void (await ctx.session.listTools(timeoutOf(step))));
+
+export const ping: StepRunner = (step, ctx, scope) => times(step, ctx, scope, async () => void (await ctx.session.ping(timeoutOf(step))));

@@ -5,16 +5,11 @@
  */
 import type { StepRunner } from '../context.js';
 
-function toolNames(result: unknown): string[] | null {
-  const list = Array.isArray(result) ? result : (result as { tools?: unknown })?.tools;
-  if (!Array.isArray(list)) return null;
-  return list.map((t) => (typeof t === 'string' ? t : String((t as { name?: unknown }).name)));
-}
-
-export const verifyState: StepRunner = async (_step, ctx) => {
+export const verifyState: StepRunner = async (step, ctx) => {
+  const timeout = step.timeout ? { timeoutMs: step.timeout } : {};
   const problems: string[] = [];
-  const listed = await ctx.session.listTools();
-  const names = listed.outcome === 'ok' ? toolNames(listed.result) : null;
+  const listed = await ctx.session.listTools(timeout);
+  const names = listed.outcome === 'ok' ? (listed.tools ?? null) : null;
   if (!names) {
     problems.push(`tools/list failed (${listed.outcome}${listed.error ? `: ${listed.error}` : ''})`);
   } else {
@@ -29,12 +24,12 @@ export const verifyState: StepRunner = async (_step, ctx) => {
   const marker = ctx.marker.current;
   if (read && marker) {
     const args = JSON.parse(JSON.stringify(read.params ?? {}).replaceAll('{{marker}}', marker)) as Record<string, unknown>;
-    const r = await ctx.session.callTool(read.tool, args, { role: 'state-read' });
+    const r = await ctx.session.callTool(read.tool, args, { role: 'state-read', ...timeout });
     if (r.outcome !== 'ok') problems.push(`state read (${read.tool}) failed: ${r.outcome}${r.error ? ` ${r.error}` : ''}`);
     else if (!JSON.stringify(r.result ?? '').includes(marker)) problems.push(`state written before (${marker}) is not readable through ${read.tool}`);
   } else if (!ctx.roles['state-write'] || !read) {
     ctx.note('the target maps no state-write/state-read roles: verify-state checked the tool list only');
   }
   const ok = problems.length === 0;
-  ctx.emit({ type: 'state-check', at: Date.now(), ok, detail: ok ? `tools unchanged${marker && read ? `, marker ${marker} readable` : ''}` : problems.join('; ') });
+  ctx.session.reportStateCheck(ok, ok ? `tools unchanged${marker && read ? `, marker ${marker} readable` : ''}` : problems.join('; '));
 };

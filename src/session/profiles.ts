@@ -1,0 +1,74 @@
+/**
+ * Client profiles: how the simulated client behaves (health checks, timeouts, reconnects, tool-list
+ * refresh). `claude-code` is modelled on Claude Code's publicly reported behaviour; the values are
+ * assumptions taken from the sources listed on it, not from Claude Code's code.
+ */
+import type { ScenarioClientOverrides } from '../scenario/types.js';
+import type { ClientProfile } from './types.js';
+
+export const CLIENT_PROFILES: Record<string, ClientProfile> = {
+  resilient: {
+    name: 'resilient',
+    description: 'A well-behaved client: pings every 5 s, re-initializes a lost session, reconnects with jittered backoff and re-lists tools after every reconnect.',
+    pingIntervalMs: 5_000,
+    pingTimeoutMs: 3_000,
+    requestTimeoutMs: 30_000,
+    handshakeTimeoutMs: 10_000,
+    reconnect: { enabled: true, maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 5_000 },
+    reinitializeOnSessionLost: true,
+    relistToolsOnReconnect: true,
+    sources: ['Design choice of this project (MCP spec: ping for liveness, 404 on an unknown session means re-initialize).'],
+  },
+  'claude-code': {
+    name: 'claude-code',
+    description:
+      'Modelled on Claude Code: no periodic ping; remote servers (HTTP, SSE, WebSocket) reconnect up to 5 times with backoff, a dead stdio server stays failed; the tool list is taken once at connect and not refreshed after a reconnect; long tool timeout.',
+    // Assumption: Claude Code sends no periodic ping; failures surface on the next request or a stream/close event.
+    pingIntervalMs: null,
+    pingTimeoutMs: 10_000,
+    // Assumption: Claude Code's tool-call timeout (MCP_TOOL_TIMEOUT) defaults to ~1e8 ms (about 27.8 h).
+    // We cap it at 10 minutes so a hung call still ends inside a CI job; override with client.requestTimeoutMs.
+    requestTimeoutMs: 600_000,
+    // Assumption: connect/startup timeout (MCP_TIMEOUT) of 30 s; issue #16837 shows it capped at 60 s by the SDK.
+    handshakeTimeoutMs: 30_000,
+    // Assumption: 5 attempts, 1 s doubling to 16 s (1, 2, 4, 8, 16 s). Claude Code is reported to back off
+    // deterministically; this simulator applies full jitter within the same caps.
+    reconnect: { enabled: true, maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 16_000, transports: ['streamable-http', 'sse', 'websocket'] },
+    reinitializeOnSessionLost: true,
+    // Tools are listed once; after a reconnect the old list stays, so drift is invisible to this client and
+    // therefore not reported as tools-changed with this profile (a scenario's list-tools step still reveals it).
+    relistToolsOnReconnect: false,
+    sources: [
+      'assumption: https://code.claude.com/docs/en/mcp (MCP_TIMEOUT for server startup, MCP_TOOL_TIMEOUT for tool calls)',
+      'assumption: https://github.com/anthropics/claude-code/issues/43177 (remote transports reconnect with exponential backoff, 5 attempts; stdio excluded)',
+      'assumption: https://github.com/anthropics/claude-code/issues/43847 (backoff 1 s to 16 s, 5 attempts; stdio and sdk skipped)',
+      'assumption: https://github.com/anthropics/claude-code/issues/56937 (HTTP/SSE servers auto-reconnect up to 5 attempts)',
+      'assumption: https://github.com/anthropics/claude-code/issues/33779 (tools/list is not re-queried after a reconnect)',
+      'assumption: https://github.com/anthropics/claude-code/issues/38043 (tools stay unavailable after a transient disconnect)',
+      'assumption: https://github.com/anthropics/claude-code/issues/16837 (MCP_TIMEOUT capped at 60 s by the SDK request timeout)',
+      'assumption: https://github.com/anthropics/claude-code/issues/47076 (MCP_TOOL_TIMEOUT vs MCP_TIMEOUT; long default tool timeout)',
+    ],
+  },
+};
+
+export class UnknownProfileError extends Error {
+  constructor(readonly profileName: string) {
+    super(`unknown client profile "${profileName}"; choose one of: ${Object.keys(CLIENT_PROFILES).sort().join(', ')}`);
+    this.name = 'UnknownProfileError';
+  }
+}
+
+/** A copy of the named profile with a scenario's client overrides applied. */
+export function getClientProfile(name: string, overrides: ScenarioClientOverrides = {}): ClientProfile {
+  const base = CLIENT_PROFILES[name];
+  if (!base) throw new UnknownProfileError(name);
+  const p: ClientProfile = structuredClone(base);
+  if (overrides.pingIntervalMs !== undefined) p.pingIntervalMs = overrides.pingIntervalMs > 0 ? overrides.pingIntervalMs : null;
+  if (overrides.pingTimeoutMs !== undefined) p.pingTimeoutMs = overrides.pingTimeoutMs;
+  if (overrides.requestTimeoutMs !== undefined) p.requestTimeoutMs = overrides.requestTimeoutMs;
+  if (overrides.maxReconnectAttempts !== undefined) {
+    p.reconnect.maxAttempts = overrides.maxReconnectAttempts;
+    p.reconnect.enabled = overrides.maxReconnectAttempts > 0;
+  }
+  return p;
+}
