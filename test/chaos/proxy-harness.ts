@@ -17,7 +17,7 @@ export interface TestServer {
 }
 
 /** A TCP server; `onSocket` scripts it (default: echo). allowHalfOpen so FIN can be observed. */
-export async function tcpServer(onSocket: (s: Socket) => void = (s) => s.pipe(s)): Promise<TestServer> {
+export async function tcpServer(onSocket: (s: Socket) => void = (s) => s.pipe(s), t?: Teardown): Promise<TestServer> {
   const sockets: Socket[] = [];
   const server = createServer({ allowHalfOpen: true }, (s) => {
     sockets.push(s);
@@ -28,23 +28,34 @@ export async function tcpServer(onSocket: (s: Socket) => void = (s) => s.pipe(s)
   await once(server, 'listening');
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
-  return {
-    port: address.port,
-    server,
-    sockets,
-    close: async () => {
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+      server.close(() => resolve());
+    });
+    return closing;
   };
+  t?.after(close);
+  return { port: address.port, server, sockets, close };
 }
 
-export function startProxy(upstreamPort: number, seed = 1, extra: { highWaterMark?: number } = {}): Promise<ChaosProxy> {
-  return ChaosProxy.start({ upstream: { host: '127.0.0.1', port: upstreamPort }, rng: createRng(seed), ...extra });
+/** Anything with an `after` hook: a node:test TestContext. Cleanup then runs even when an assertion fails. */
+export interface Teardown {
+  after(fn: () => unknown): void;
 }
 
-export async function client(port: number): Promise<Socket> {
+export async function startProxy(t: Teardown, upstreamPort: number, seed = 1): Promise<ChaosProxy> {
+  const proxy = await ChaosProxy.start({ upstream: { host: '127.0.0.1', port: upstreamPort }, rng: createRng(seed) });
+  t.after(() => proxy.close());
+  return proxy;
+}
+
+export async function client(port: number, t?: Teardown): Promise<Socket> {
   const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true, noDelay: true });
+  t?.after(() => socket.destroy());
+  // Teardown may reset a socket nobody listens to any more; tests that care attach their own listener.
+  socket.on('error', () => undefined);
   await once(socket, 'connect');
   return socket;
 }

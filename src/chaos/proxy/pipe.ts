@@ -38,6 +38,10 @@ export class DirectionPipe {
   /** A chunk read from the source. */
   input(chunk: Buffer): void {
     this.stats.received += chunk.length;
+    if (this.stopped) {
+      this.stats.discarded += chunk.length;
+      return;
+    }
     const first = this.links[0];
     if (first === undefined) {
       this.deliver(chunk);
@@ -50,6 +54,7 @@ export class DirectionPipe {
 
   /** The source ended (FIN) or failed (RST): the end travels through the chain behind the bytes. */
   inputEnd(end: StreamEnd): void {
+    if (this.stopped) return;
     const first = this.links[0];
     if (first === undefined) this.deliver(end);
     else first.stage.push(end);

@@ -5,10 +5,11 @@
  * seed from it when added, and each connection/direction gets its own stream forked from that
  * seed, so decisions depend on the byte stream, not on how connections interleave in time.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { forkRng, type Rng } from '../rng.js';
 import { Connection } from './connection.js';
 import { DecisionLog } from './decision-log.js';
+import { Listener } from './listener.js';
 import { directionsOf, type Decision, type Direction, type ProxyControl, type ProxyStats, type Toxic, type ToxicOptions } from './types.js';
 
 export interface ChaosProxyOptions {
@@ -30,9 +31,6 @@ interface ActiveToxic {
   readonly seed: number;
 }
 
-const RELISTEN_ATTEMPTS = 20;
-const RELISTEN_PAUSE_MS = 100;
-
 function emptyStats(): ProxyStats {
   const dir = () => ({ received: 0, delivered: 0, discarded: 0 });
   return { connections: { opened: 0, active: 0, closed: 0, reset: 0 }, bytes: { upstream: dir(), downstream: dir() } };
@@ -45,11 +43,9 @@ export class ChaosProxy implements ProxyControl {
   private readonly toxics = new Map<string, ActiveToxic>();
   private readonly stats_ = emptyStats();
   private readonly log: DecisionLog;
-  private server: Server | undefined;
-  private port_ = 0;
+  private readonly listener: Listener;
   private nextConnectionId = 1;
   private nextToxicId = 1;
-  private suspensions = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -57,23 +53,24 @@ export class ChaosProxy implements ProxyControl {
     this.host = options.listenHost ?? '127.0.0.1';
     this.upstream = { ...options.upstream };
     this.log = new DecisionLog(options.decisionLogLimit ?? 10_000);
+    this.listener = new Listener(this.host, (socket) => this.accept(socket));
   }
 
   static async start(options: ChaosProxyOptions): Promise<ChaosProxy> {
     const proxy = new ChaosProxy(options);
-    await proxy.listen(options.listenPort ?? 0);
+    await proxy.listener.listen(options.listenPort ?? 0);
     return proxy;
   }
 
   get port(): number {
-    return this.port_;
+    return this.listener.port;
   }
 
   /** The same URL with host and port pointing at the proxy (path, query and scheme kept). */
   url(targetUrl: string | URL): string {
     const url = new URL(targetUrl);
     url.hostname = this.host === '0.0.0.0' ? '127.0.0.1' : this.host.includes(':') ? `[${this.host}]` : this.host;
-    url.port = String(this.port_);
+    url.port = String(this.port);
     return url.toString();
   }
 
@@ -106,8 +103,14 @@ export class ChaosProxy implements ProxyControl {
     return structuredClone({ ...this.stats_, connections: { ...this.stats_.connections, active: this.connections.size } });
   }
 
+  /** The toxics' decisions so far, in the order they were made (at most `decisionLogLimit`). */
   decisions(): readonly Decision[] {
     return this.log.entries();
+  }
+
+  /** Decisions made after the log was full (counted, not kept). */
+  get decisionsDropped(): number {
+    return this.log.overflow;
   }
 
   /** Destroy every connection and close the listener; resolves once every socket is closed. Idempotent. */
@@ -119,60 +122,21 @@ export class ChaosProxy implements ProxyControl {
       const open = [...this.connections];
       for (const conn of open) conn.destroy();
       await Promise.all(open.map((c) => c.done));
-      const server = this.server;
-      this.server = undefined;
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await this.listener.close();
     })();
     return this.closing;
   }
 
   suspendListening(): void {
-    this.suspensions += 1;
-    if (this.suspensions > 1 || this.server === undefined) return;
-    // close() frees the port at once (ECONNREFUSED from now on); its callback would wait for the
-    // accepted sockets, which stay ours to manage.
-    this.server.close();
-    this.server = undefined;
+    this.listener.suspend();
   }
 
-  async resumeListening(): Promise<void> {
-    if (this.suspensions === 0) return;
-    this.suspensions -= 1;
-    if (this.suspensions > 0 || this.closed) return;
-    // Someone may grab the port in the meantime; retry for a couple of seconds before giving up.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.listen(this.port_);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= RELISTEN_ATTEMPTS) throw err;
-        await new Promise((r) => setTimeout(r, RELISTEN_PAUSE_MS));
-      }
-    }
-  }
-
-  private listen(port: number): Promise<void> {
-    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.host, () => {
-        server.off('error', reject);
-        server.on('error', () => undefined); // accept errors (EMFILE) must not crash the run
-        if (this.closed) {
-          server.close(); // close() ran while we were re-listening
-          resolve();
-          return;
-        }
-        this.server = server;
-        const address = server.address();
-        if (address && typeof address === 'object') this.port_ = address.port;
-        resolve();
-      });
-    });
+  resumeListening(): Promise<void> {
+    return this.listener.resume();
   }
 
   private accept(client: Socket): void {
-    if (this.closed || this.suspensions > 0) {
+    if (this.closed || this.listener.suspended) {
       client.destroy();
       return;
     }

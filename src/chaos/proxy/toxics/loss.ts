@@ -1,14 +1,16 @@
 /**
- * loss: packet loss as a TCP stream experiences it. TCP never loses bytes; a lost segment is
- * retransmitted and everything behind it waits (head-of-line blocking). Model: the direction's
- * byte stream is cut into MSS-sized segments by stream offset (1460 B by default, independent of
- * how the sender chunked its writes); each segment is lost with probability p on its first
- * transmission and, independently, on each retransmission. A segment lost k times in a row is
- * delivered after RTO·(1 + 2 + … + 2^(k−1)) — initial RTO 200 ms (Linux's minimum), doubled per
- * consecutive loss (exponential backoff, capped at 120 s), reset to the initial RTO for the next
- * segment — and all later bytes wait behind it. After 15 consecutive losses (Linux's
- * tcp_retries2) the connection is aborted with an RST. Pessimistic on purpose: every loss costs
- * a full RTO (no fast retransmit, SACK or tail-loss probe); SYN and ACK losses are not modelled.
+ * loss: packet loss as a TCP stream experiences it. TCP never loses bytes: a lost segment is
+ * retransmitted and everything behind it waits (head-of-line blocking). Model: each chunk read
+ * from the sender is cut into segments of at most MSS bytes (1460 B by default; a small JSON-RPC
+ * message is one segment, as it is on the wire with Nagle off); each segment is lost with
+ * probability p on its first transmission and, independently, on each retransmission. A segment
+ * lost k times in a row is delivered RTO·(1 + 2 + … + 2^(k−1)) after it arrived — initial RTO
+ * 200 ms (Linux's minimum), doubled per consecutive loss (exponential backoff, capped at 120 s),
+ * back to the initial RTO for the next segment — and all later bytes wait behind it. After 15
+ * consecutive losses (Linux's tcp_retries2) TCP gives up: the connection is aborted with an RST.
+ * Pessimistic on purpose: every loss costs a full RTO (no fast retransmit, SACK or tail-loss
+ * probe); SYN and ACK losses are not modelled. A loopback read may merge several small writes,
+ * which then count as one segment (slightly fewer losses under pipelined small writes).
  */
 import { performance } from 'node:perf_hooks';
 import { ReleaseQueue } from '../release-queue.js';
@@ -45,7 +47,7 @@ export function loss({ percent, initialRtoMs = 200, mssBytes = 1460 }: LossOptio
     describe: () => `loss ${percent}% (TCP retransmission stalls, RTO ${initialRtoMs} ms, MSS ${mssBytes} B)`,
     stage(ctx: StageContext): Stage {
       const queue = new ReleaseQueue(ctx.emit);
-      let offset = 0; // stream bytes seen so far in this direction
+      let offset = 0; // stream bytes seen so far in this direction (for the decision log)
       let dead = false; // TCP gave up: an RST is scheduled, later bytes never arrive
       return {
         push(item) {
@@ -60,30 +62,20 @@ export function loss({ percent, initialRtoMs = 200, mssBytes = 1460 }: LossOptio
           }
           let cut = 0; // start of the piece not yet queued
           let releaseAt = now;
-          for (let pos = 0; pos < item.length; ) {
-            const segment = Math.floor((offset + pos) / mssBytes);
-            const starts = (offset + pos) % mssBytes === 0;
-            const next = Math.min(item.length, (segment + 1) * mssBytes - offset);
-            if (starts) {
-              const outcome = drawStall(ctx.rng, p, initialRtoMs);
-              if (outcome === undefined || outcome.stall > 0) {
-                if (pos > cut) queue.push(item.subarray(cut, pos), releaseAt);
-                cut = pos;
-              }
-              if (outcome === undefined) {
-                ctx.decide('timeout', segment, offset + pos);
-                ctx.discard(item.length - pos);
-                dead = true;
-                queue.push(RST, now + totalBackoff(initialRtoMs));
-                offset += item.length;
-                return;
-              }
-              if (outcome.stall > 0) {
-                ctx.decide('stall', outcome.stall, offset + pos);
-                releaseAt = now + outcome.stall;
-              }
+          for (let pos = 0; pos < item.length; pos += mssBytes) {
+            const outcome = drawStall(ctx.rng, p, initialRtoMs);
+            if (outcome !== undefined && outcome.stall === 0) continue;
+            if (pos > cut) queue.push(item.subarray(cut, pos), releaseAt);
+            cut = pos;
+            if (outcome === undefined) {
+              ctx.decide('timeout', 0, offset + pos);
+              ctx.discard(item.length - pos);
+              dead = true;
+              queue.push(RST, now + totalBackoff(initialRtoMs));
+              return;
             }
-            pos = next;
+            ctx.decide('stall', outcome.stall, offset + pos);
+            releaseAt = now + outcome.stall;
           }
           if (cut < item.length) queue.push(cut === 0 ? item : item.subarray(cut), releaseAt);
           offset += item.length;

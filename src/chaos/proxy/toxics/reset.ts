@@ -1,8 +1,8 @@
 /**
  * reset: abort connections with an RST (both peers see ECONNRESET), as a crashing middlebox or a
  * conntrack flush does. Without options the connection is reset at once: existing ones when the
- * toxic is added with scope `all`, and every new one right after it is accepted (the client's
- * connect succeeds, then its first read or write fails). `afterMs`: reset that long after the
+ * toxic is added with scope `all`, and every new one right after it is accepted (the handshake
+ * completed, so the client sees ECONNRESET on connect or on its first read, depending on timing). `afterMs`: reset that long after the
  * toxic met the connection. `afterBytes`: reset once that many bytes passed in the toxic's
  * direction(s) (the bytes up to the limit are delivered first). Both: whichever comes first.
  */
