@@ -9,7 +9,7 @@ import { forkRng } from '../chaos/rng.js';
 import { createMetrics, type McpMetrics } from '../metrics/index.js';
 import type { ScenarioResult } from '../report/result.js';
 import type { Plan, ToolRole } from '../scenario/types.js';
-import { Session, type ClientProfile } from '../session/index.js';
+import { Session, withOverrides, type ClientProfile } from '../session/index.js';
 import { inferRoles, readGroupRss, startTarget, type RoleBinding, type RunningTarget, type TargetProfile, type ToolInfo } from '../target/index.js';
 import type { RunContext } from './context.js';
 import { runSteps } from './interpreter.js';
@@ -61,7 +61,8 @@ function eventLine(e: RecordedEvent): string {
 }
 
 export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioResult> {
-  const { plan, target, client } = opts;
+  const { plan, target } = opts;
+  const client = withOverrides(opts.client, plan.scenario.client);
   const name = plan.scenario.name;
   const slug = client.name === 'resilient' ? name : `${name}.${client.name}`;
   const logDir = join(opts.outDir, 'logs', slug);

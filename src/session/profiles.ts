@@ -5,6 +5,7 @@
  */
 import type { ScenarioClientOverrides } from '../scenario/types.js';
 import type { ClientProfile } from './types.js';
+import { BadInputError } from '../errors.js';
 
 export const CLIENT_PROFILES: Record<string, ClientProfile> = {
   resilient: {
@@ -51,7 +52,7 @@ export const CLIENT_PROFILES: Record<string, ClientProfile> = {
   },
 };
 
-export class UnknownProfileError extends Error {
+export class UnknownProfileError extends BadInputError {
   constructor(readonly profileName: string) {
     super(`unknown client profile "${profileName}"; choose one of: ${Object.keys(CLIENT_PROFILES).sort().join(', ')}`);
     this.name = 'UnknownProfileError';
@@ -62,6 +63,11 @@ export class UnknownProfileError extends Error {
 export function getClientProfile(name: string, overrides: ScenarioClientOverrides = {}): ClientProfile {
   const base = CLIENT_PROFILES[name];
   if (!base) throw new UnknownProfileError(name);
+  return withOverrides(base, overrides);
+}
+
+/** A copy of a profile with a scenario's client overrides applied (the scenario file wins). */
+export function withOverrides(base: ClientProfile, overrides: ScenarioClientOverrides = {}): ClientProfile {
   const p: ClientProfile = structuredClone(base);
   if (overrides.pingIntervalMs !== undefined) p.pingIntervalMs = overrides.pingIntervalMs > 0 ? overrides.pingIntervalMs : null;
   if (overrides.pingTimeoutMs !== undefined) p.pingTimeoutMs = overrides.pingTimeoutMs;

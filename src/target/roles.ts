@@ -52,7 +52,12 @@ export function synthesizeArgs(schema: ToolInfo['inputSchema'] | JsonSchemaLike 
   return args;
 }
 
-const PROBE_NAMES = /(^|[-_])(ping|echo|health|status|version|list)([-_]|$)/i;
+/** Names that suggest a cheap call, best first. */
+const PROBE_TIERS: [RegExp, number][] = [
+  [/(^|[-_])(ping|echo|health)([-_]|$)/i, 0],
+  [/(^|[-_])(status|version|info)([-_]|$)/i, 2],
+  [/(^|[-_])(list|get)([-_]|$)/i, 4],
+];
 const SLOW_NAMES = /(long|slow|sleep|wait|monitor|train|benchmark|delete|remove|destroy|kill|shutdown|write|create|update)/i;
 
 /**
@@ -63,7 +68,8 @@ const SLOW_NAMES = /(long|slow|sleep|wait|monitor|train|benchmark|delete|remove|
 export function inferRoles(tools: ToolInfo[]): Partial<Record<ToolRole, RoleBinding>> {
   const safe = tools.filter((t) => !SLOW_NAMES.test(t.name));
   const requiredCount = (t: ToolInfo) => t.inputSchema?.required?.length ?? 0;
-  const rank = (t: ToolInfo) => (PROBE_NAMES.test(t.name) ? 0 : 10) + requiredCount(t);
+  const tier = (t: ToolInfo) => PROBE_TIERS.find(([re]) => re.test(t.name))?.[1] ?? 10;
+  const rank = (t: ToolInfo) => tier(t) + requiredCount(t);
   const ordered = [...safe].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
   const roles: Partial<Record<ToolRole, RoleBinding>> = {};
   const probe = ordered[0];

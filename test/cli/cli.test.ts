@@ -1,0 +1,134 @@
+/** The CLI as a user runs it: real processes, real server-everything, exit codes and files on disk. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ScenarioResult } from '../../src/report/result.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BAD = join(ROOT, 'test', 'fixtures', 'scenarios');
+const RUNNABLE = join(ROOT, 'test', 'fixtures', 'scenarios-run');
+
+function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const badCases: [string, RegExp[]][] = [
+  ['syntax-error.json', [/syntax-error\.json:6:25: invalid JSON: trailing comma/, /hint: JSON allows no comma/]],
+  ['unknown-action.json', [/\/steps\/2\/action: unknown action "call-tol"/, /hint: did you mean "call-tool"\?/]],
+  ['wrong-type.json', [/\/steps\/1\/count: "count" must be an integer ≥ 1, got the string "ten"/]],
+  ['missing-steps.json', [/\/steps\/1: a "repeat" step needs "steps"/]],
+  ['missing-expect.json', [/missing required property "expect"/, /hint: add e\.g\. "expect": \{"availability": 99\}/]],
+  ['negative-count.json', [/\/steps\/1\/count: "count" must be ≥ 1, got -3/]],
+  ['unknown-role.json', [/\/steps\/1\/role: unknown role "prob"/, /expected: one of probe, work, state-write, state-read/]],
+  ['unknown-placeholder.json', [/unknown placeholder "\{\{idx\}\}"/]],
+  ['tool-and-role.json', [/"tool" and "role" are mutually exclusive/]],
+  ['typo-property.json', [/\/steps\/1\/cont: unknown property "cont"/, /did you mean "count"\?/]],
+];
+
+for (const [file, patterns] of badCases) {
+  test(`validate ${file}: exit 2 with file, pointer and hint`, () => {
+    const r = cli(['validate', join(BAD, file)]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(file), r.stderr);
+    for (const p of patterns) assert.match(r.stderr, p);
+  });
+}
+
+test('run with a bad scenario stops before anything starts (exit 2, no logs written)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
+  const r = cli(['run', '--scenario', join(BAD, 'unknown-role.json'), '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown role "prob"/);
+  assert.equal(existsSync(join(out, 'logs')), false);
+});
+
+test('usage errors exit 2 with what was expected', () => {
+  const cases: [string[], RegExp][] = [
+    [['run', '--duration', 'soon'], /--duration: .*expected a duration like 90s/],
+    [['run', '--target', 'no-such-target'], /unknown target "no-such-target"/],
+    [['run', '--client-profile', 'claude'], /unknown client profile "claude"; choose one of: claude-code, resilient/],
+    [['run', '--role', 'probe'], /--role "probe": expected role=tool/],
+    [['run', '--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['run', '--scenario', 'no-such-scenario'], /no-such-scenario/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+  }
+});
+
+test('a scenario needing a role the target does not fill is bad input', () => {
+  const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--target', join(ROOT, 'test', 'fixtures', 'targets', 'probe-only.json'), '--out', mkdtempSync(join(tmpdir(), 'mcpr-cli-'))]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /fills no tool for role work/);
+});
+
+test('an unmet SLO exits 1 and the reports name it', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
+  const r = cli(['run', '--scenario', join(RUNNABLE, 'impossible-latency.json'), '--duration', '5s', '--out', out, '--progress', 'none']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /impossible-latency \[resilient\]: FAIL \(failed: latency\.tools\/call\.p50\)/);
+  const report = readFileSync(join(out, 'reports', 'impossible-latency.md'), 'utf8');
+  assert.match(report, /FAIL/);
+  assert.match(report, /latency\.tools\/call\.p50/);
+  const junit = readFileSync(join(out, 'reports', 'junit.xml'), 'utf8');
+  assert.match(junit, /name="latency\.tools\/call\.p50[^"]*"[^>]*>\s*<failure message="measured [\d.]+ ms, limit ≤ 0\.001 ms"/);
+  const result = JSON.parse(readFileSync(join(out, 'test-results', 'impossible-latency', 'result.json'), 'utf8'));
+  const slo = result.slos.find((s: { id: string }) => s.id === 'latency.tools/call.p50');
+  assert.equal(slo.passed, false);
+  assert.ok(slo.measured > 0.001);
+});
+
+test('a passing run exits 0 and writes every output, the result valid against its schema', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
+  const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--duration', '3s', '--out', out, '--progress', 'plain']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\| quick-pass +\| `everything-stdio` \| `resilient` +\| PASS/);
+  for (const f of ['reports/summary.md', 'reports/junit.xml', 'reports/quick-pass.md', 'test-results/quick-pass/result.json', 'logs/quick-pass/events.ndjson', 'logs/quick-pass/server.stderr.log']) {
+    assert.ok(existsSync(join(out, f)), `${f} exists`);
+  }
+  const result = JSON.parse(readFileSync(join(out, 'test-results', 'quick-pass', 'result.json'), 'utf8')) as ScenarioResult;
+  const schema = JSON.parse(readFileSync(join(ROOT, 'src', 'report', 'result.schema.json'), 'utf8'));
+  const validate = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true }).compile(schema);
+  assert.ok(validate(structuredClone(result)), JSON.stringify(validate.errors));
+  assert.equal(result.verdict, 'pass');
+  assert.ok(result.totals.requests >= 5);
+  assert.ok(result.latency['tool:echo']!.count >= 1 && result.latency['tool:get-tiny-image']!.count >= 1);
+  assert.ok(result.memory && result.memory.samples >= 1, 'server memory was sampled');
+  const events = readFileSync(join(out, 'logs', 'quick-pass', 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(events.some((e) => e.type === 'connected'));
+  assert.equal(events.filter((e) => e.type === 'request').length, result.totals.requests);
+});
+
+test('an ad-hoc stdio command target gets its roles inferred from the tool list', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
+  const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--target', 'mcp-server-everything stdio', '--duration', '2s', '--out', out, '--progress', 'none']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(readFileSync(join(out, 'test-results', 'quick-pass', 'result.json'), 'utf8'));
+  assert.equal(result.target.name, 'adhoc-stdio');
+  assert.ok(result.notes.some((n: string) => /roles inferred from the server's tools: probe=echo, work=get-env/.test(n)), result.notes.join('\n'));
+});
+
+test('a harness failure (output folder cannot be created) exits 3', () => {
+  // A folder below a regular file cannot exist (ENOTDIR).
+  const file = join(mkdtempSync(join(tmpdir(), 'mcpr-cli-')), 'a-file');
+  writeFileSync(file, 'not a folder');
+  const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--out', join(file, 'out'), '--duration', '1s']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /harness failure/);
+});
+
+test('list names the shipped scenarios, targets and client profiles', () => {
+  const r = cli(['list']);
+  assert.equal(r.code, 0);
+  for (const name of readdirSync(join(ROOT, 'scenarios')).filter((f) => !f.includes('schema')).map((f) => f.replace('.json', ''))) assert.ok(r.stdout.includes(name));
+  assert.match(r.stdout, /everything-ws/);
+  assert.match(r.stdout, /claude-code: /);
+});
