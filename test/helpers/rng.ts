@@ -1,11 +1,2 @@
-/** A small seeded PRNG (mulberry32) for tests: same seed, same sequence, values in [0, 1). */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Tests use the run's own seeded RNG: same seed, same sequence, values in [0, 1). */
+export { createRng as seededRng } from '../../src/chaos/rng.js';
