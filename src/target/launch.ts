@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { freePort, waitForListening } from './ready.js';
 import { spawnServer } from './process.js';
 import { serverPath } from './paths.js';
-import type { Endpoint, LaunchSpec, ServerProcess, TargetProfile } from './types.js';
+import { createStdoutValve } from '../chaos/process/valve.js';
+import type { Endpoint, LaunchSpec, ServerProcess, StdoutValve, TargetProfile } from './types.js';
 
 export interface StartOptions {
   /** Folder for this run's server logs (`server.stderr.log`). */
@@ -23,6 +24,11 @@ export interface RunningTarget {
   currentProcess(): ServerProcess | undefined;
   /** Local network targets: stop and start the server again on the same port. */
   restart?(): Promise<void>;
+  /**
+   * stdio targets: the valve between every server process's stdout and the session (process
+   * faults delay, hold or cut the stream with it). Open — plain pass-through — unless a fault set it.
+   */
+  stdoutValve?(): StdoutValve;
   /** Stop everything this target started. Idempotent. */
   stop(): Promise<void>;
   stderrPath?: string;
@@ -51,6 +57,7 @@ export async function startTarget(profile: TargetProfile, opts: StartOptions): P
     const spec = concreteLaunch(profile.launch, vars);
     let current: ServerProcess | undefined;
     const all = new Set<ServerProcess>();
+    const valve = createStdoutValve();
     return {
       profile,
       stderrPath,
@@ -58,13 +65,16 @@ export async function startTarget(profile: TargetProfile, opts: StartOptions): P
         transport: 'stdio',
         label,
         openStdio: async () => {
-          current = await spawnServer({ ...spec, stderrPath, label });
-          all.add(current);
+          const proc = await spawnServer({ ...spec, stderrPath, label });
+          all.add(proc);
+          current = valve.attach(proc);
           return current;
         },
       },
       currentProcess: () => current,
+      stdoutValve: () => valve,
       stop: async () => {
+        valve.clear();
         await Promise.all([...all].map((p) => p.stop()));
       },
     };
@@ -79,6 +89,7 @@ export async function startTarget(profile: TargetProfile, opts: StartOptions): P
   const spec = concreteLaunch(profile.launch, vars);
   const readyMs = spec.readyTimeoutMs ?? 30_000;
   let proc: ServerProcess | undefined;
+  let restarting: Promise<void> | undefined;
   const launch = async () => {
     const p = await spawnServer({ ...spec, stderrPath, label });
     proc = p;
@@ -96,10 +107,20 @@ export async function startTarget(profile: TargetProfile, opts: StartOptions): P
     stderrPath,
     currentProcess: () => proc,
     restart: async () => {
-      await proc?.stop();
-      await launch();
+      const run = (async () => {
+        await proc?.stop();
+        await launch();
+      })();
+      restarting = run;
+      try {
+        await run;
+      } finally {
+        if (restarting === run) restarting = undefined;
+      }
     },
     stop: async () => {
+      // A restart in flight would spawn a server after we stopped the old one: let it finish first.
+      await restarting?.catch(() => undefined);
       await proc?.stop();
     },
   };

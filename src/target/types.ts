@@ -64,3 +64,37 @@ export interface Endpoint {
   /** A short label for reports and metric labels, e.g. `everything-stdio`. */
   label: string;
 }
+
+/**
+ * What a stdio target's stdout valve does to the bytes between the server's stdout and the client:
+ * `open` passes them through; `delay` holds each chunk for delayMs (± jitterMs, uniform) without
+ * reordering; `hold` keeps everything until the valve is cleared; `cut` passes bytes up to the next
+ * newline, then holds that newline and everything after it (the stream stops mid-line).
+ */
+export type StdoutValveMode =
+  | { kind: 'open' }
+  | { kind: 'delay'; delayMs: number; jitterMs?: number; rng?: () => number }
+  | { kind: 'hold' }
+  | { kind: 'cut' };
+
+export interface StdoutValveStats {
+  mode: StdoutValveMode['kind'];
+  /** Chunks and bytes waiting in the valve (held or delayed), over every process it governs. */
+  pendingChunks: number;
+  pendingBytes: number;
+  /** Processes whose stream the current `cut` has cut (bytes before the newline delivered, the rest held). */
+  cutStreams: number;
+}
+
+/**
+ * A control point between a stdio server's stdout and the session reading it. One per target; it
+ * governs the current and every future connection's process until cleared.
+ */
+export interface StdoutValve {
+  readonly mode: StdoutValveMode['kind'];
+  /** Apply a mode. Whatever the previous mode held or delayed is released first, in order. */
+  set(mode: StdoutValveMode): void;
+  /** Back to plain pass-through; everything held or delayed is released at once, in order. */
+  clear(): void;
+  stats(): StdoutValveStats;
+}
