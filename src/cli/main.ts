@@ -9,6 +9,8 @@ import { CLIENT_PROFILES, getClientProfile } from '../session/index.js';
 import { listTargets, parseRoleFlag, resolveTarget, SCENARIOS_DIR, PACKAGE_ROOT, stopAllServers, TargetError, type TargetProfile, type TransportKind, TRANSPORTS } from '../target/index.js';
 import { MissingRolesError } from '../run/runner.js';
 import { exitCodeFor, runSuite } from '../run/suite.js';
+import { closeAllProxies } from '../run/proxy-placement.js';
+import { stopAllFaults } from '../chaos/index.js';
 import { BadInputError } from '../errors.js';
 import { HELP, parseCommand, UsageError, type RunCommand } from './args.js';
 import { createProgressSink } from './progress.js';
@@ -60,7 +62,8 @@ async function run(cmd: RunCommand): Promise<number> {
     signals += 1;
     process.stderr.write(`\n${sig}: stopping the run, stopping the servers, writing what was measured...\n`);
     controller.abort();
-    if (signals > 1) void stopAllServers(500).finally(() => process.exit(130));
+    // Second signal: lift faults (resume a paused server first), close proxies, stop servers, exit.
+    if (signals > 1) void Promise.allSettled([stopAllFaults(), closeAllProxies()]).then(() => stopAllServers(500)).finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -74,6 +77,8 @@ async function run(cmd: RunCommand): Promise<number> {
     outDir: cmd.out,
     signal: controller.signal,
     toolVersion: version(),
+    // The default set (every shipped scenario) leaves out those the target cannot have (listed in the summary).
+    inapplicable: cmd.scenarios.length === 0 ? 'skip' : 'error',
     ...(cmd.metricsPort !== undefined ? { metricsPort: cmd.metricsPort } : {}),
     onMetricsServer: (url) => process.stderr.write(`metrics: ${url}\n`),
     onProgress: ({ scenario, client, snapshot, remainingMs }) =>

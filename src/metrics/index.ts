@@ -6,6 +6,7 @@ export {
   HANDSHAKE_DURATION_BUCKETS_SECONDS,
   RECOVERY_BUCKETS_SECONDS,
   SESSION_DURATION_BUCKETS_SECONDS,
+  FAULT_MTTR_BUCKETS_SECONDS,
 } from './registry.js';
 export type { McpMetrics, McpMetricSet, MetricLabels, RunInfo } from './registry.js';
 export { startMetricsServer } from './server.js';

@@ -23,6 +23,8 @@ export const REQUEST_DURATION_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.0
 export const HANDSHAKE_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Disconnect → recovered: 50 ms .. 10 min. */
 export const RECOVERY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** Fault end → first successful request: 10 ms .. 10 min. */
+export const FAULT_MTTR_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 /** Connected session lifetime: 1 s .. 24 h. */
 export const SESSION_DURATION_BUCKETS_SECONDS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200, 21600, 86400];
 
@@ -122,6 +124,25 @@ function defineMetrics(registry: Registry) {
     sessionUp: new Gauge({
       name: 'mcp_session_up',
       help: '1 while the simulated client has a connected session and no unrecovered disconnection, else 0.',
+      registers,
+    }),
+    faults: new Counter({
+      name: 'mcp_faults_total',
+      help: 'Faults injected into the path to the server or into the server process, by kind.',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    faultActive: new Gauge({
+      name: 'mcp_fault_active',
+      help: 'Faults active now, by kind (non-zero while a fault is injected: a source for annotations).',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    faultMttr: new Histogram({
+      name: 'mcp_fault_mttr_seconds',
+      help: 'Time from the end of an injected fault to the first successful request after it, by kind.',
+      labelNames: ['kind'] as const,
+      buckets: FAULT_MTTR_BUCKETS_SECONDS,
       registers,
     }),
     runInfo: new Gauge({

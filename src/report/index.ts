@@ -9,9 +9,14 @@ export type {
   ViolationSummary,
   MemorySummary,
   Verdict,
+  FaultsSummary,
+  FaultWindowRecord,
+  FaultPhaseStats,
+  FaultEndReason,
 } from './result.js';
 export { default as resultSchema } from './result.schema.json' with { type: 'json' };
 export { renderScenarioReport, verdictBadge } from './markdown.js';
+export { faultTimeline } from './fault-timeline.js';
 export type { ScenarioReportOptions } from './markdown.js';
 export { renderSummary, availabilityByProfile } from './summary.js';
 export { renderJUnit, escapeXml } from './junit.js';

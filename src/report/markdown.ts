@@ -6,6 +6,7 @@
 import { markdownTable } from 'markdown-table';
 import type { DisconnectionRecord, LatencyStats, ScenarioResult, Verdict } from './result.js';
 import { codeList, codeSpan, escapeText, formatDuration, formatMiB, formatMs, formatPercent, formatSloLimit, formatSloValue } from './format.js';
+import { faultTimeline } from './fault-timeline.js';
 
 export { renderSummary } from './summary.js';
 
@@ -26,6 +27,7 @@ export function renderScenarioReport(result: ScenarioResult, options: ScenarioRe
     `${h(1, 'SLOs')}\n\n${sloTable(result)}`,
     `${h(1, 'Latency')}\n\n${latencyTable(result)}`,
     `${h(1, 'Availability')}\n\n${availability(result)}`,
+    `${h(1, 'Faults')}\n\n${faultTimeline(result)}`,
     `${h(1, 'Connections and reconnects')}\n\n${connections(result)}`,
     `${h(1, 'Disconnections')}\n\n${disconnections(result)}`,
     `${h(1, 'Tool list')}\n\n${toolDrift(result)}`,

@@ -1,10 +1,11 @@
 /**
  * The Result: one versioned JSON document per scenario run, everything a report needs.
- * Its JSON Schema is `src/report/result.schema.json`; bump RESULT_SCHEMA_VERSION on breaking change.
+ * Its JSON Schema is `src/report/result.schema.json`; bump RESULT_SCHEMA_VERSION's major on a breaking change, its minor when adding.
  */
 import type { DisconnectReason, ViolationKind } from '../session/types.js';
 
-export const RESULT_SCHEMA_VERSION = '1.0.0';
+/** 1.1.0: the `faults` section (fault windows with MTTD, MTTR and before/during/after phase stats). */
+export const RESULT_SCHEMA_VERSION = '1.1.0';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -77,6 +78,89 @@ export interface MemorySummary {
   growthBytesPer1000Requests: number;
 }
 
+/**
+ * How a fault window ended. lifted: the scenario lifted it (its hold was over, a fault-stop, a
+ * chaos hold); restarted: the killed server came back on its own (restartAfterMs, restart);
+ * one-shot: the fault completed by itself (a stdio kill: the client respawns the server);
+ * run-end: still active when the run ended (or was interrupted); failed: it could not be injected.
+ */
+export type FaultEndReason = 'lifted' | 'restarted' | 'one-shot' | 'run-end' | 'failed';
+
+/** Requests of one phase around a fault, by the time they were sent. */
+export interface FaultPhaseStats {
+  /**
+   * How long the phase lasted (ms). before: from the previous fault boundary (another fault's start
+   * or end) or the run's start to this fault's start; during: the fault's window; after: from its
+   * end to the next fault's start or the run's end.
+   */
+  durationMs: number;
+  /** Requests sent in the phase, every outcome (pings included). */
+  requests: number;
+  errors: number;
+  timeouts: number;
+  /** Not sent: the session was down. Counted in `requests`, not in the percentiles. */
+  unavailable: number;
+  /** Milliseconds over the requests that were sent; 0 when none was (2 significant digits). */
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** One injected fault: what, when, how fast the client noticed it (MTTD) and recovered (MTTR), and the phases around it. */
+export interface FaultWindowRecord {
+  /** 1-based, in the order the faults started. */
+  index: number;
+  kind: string;
+  family: 'network' | 'process';
+  description: string;
+  /** JSON pointer of the step that injected it (`/steps/5`; a chaos draw: `/steps/4/faults/1`). */
+  source: string;
+  /** The fault step's id, if it has one. */
+  id?: string;
+  startedAt: string;
+  /** ms from the run's start. */
+  startOffsetMs: number;
+  /** When the fault was lifted (or the server was back); null while active. */
+  endedAt: string | null;
+  /** endedAt − startedAt in ms; null while active. */
+  heldMs: number | null;
+  endedBy: FaultEndReason | null;
+  /** endedBy `failed`: why the fault could not be injected. */
+  error?: string;
+  /**
+   * Mean time to detect, for this fault: ms from its start to the first symptom the client saw — an
+   * unexpected disconnection (up to the client's ping timeout after the fault's end), or a request
+   * that failed or timed out while in flight during the fault. Null: never noticed.
+   */
+  mttdMs: number | null;
+  /** The first symptom, e.g. `disconnected: ping-timeout`, `tools/call timeout`. */
+  detectedBy: string | null;
+  /**
+   * Mean time to recover, for this fault: ms from its end to the first successful request that
+   * completed after it (initialize excluded: a lost session counts as recovered once it has
+   * re-initialized and answered). Resolution: the client's request rate. Null: none.
+   */
+  mttrMs: number | null;
+  /** The first 100 windows; null beyond (constant memory). */
+  phases: { before: FaultPhaseStats; during: FaultPhaseStats; after: FaultPhaseStats } | null;
+}
+
+export interface FaultsSummary {
+  /** Faults injected (every window, recorded or not). */
+  total: number;
+  byKind: Record<string, number>;
+  /** Of the recorded windows: how many the client noticed, and how many it recovered from. */
+  noticed: number;
+  recovered: number;
+  /** The first 1000 windows; `omittedWindows` (absent = 0) counts the rest. */
+  windows: FaultWindowRecord[];
+  omittedWindows?: number;
+  /** Optional fault steps (or chaos faults) skipped because the target cannot have them. */
+  skipped: { source: string; kind: string; reason: string }[];
+  /** Where the chaos proxy listened and what it relayed to; null when no network fault ran. */
+  proxy: { listen: string; upstream: string } | null;
+}
+
 export interface ScenarioResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   scenario: { name: string; description: string; source: string };
@@ -104,6 +188,8 @@ export interface ScenarioResult {
   stateChecks: { passed: number; failed: number; details: string[] };
   violations: ViolationSummary[];
   memory: MemorySummary | null;
+  /** Injected faults (empty when the scenario injects none). */
+  faults: FaultsSummary;
   /** Things the reader should know about how the run went (e.g. roles inferred, run interrupted). */
   notes?: string[];
   /** Relative paths of the logs this run wrote. */

@@ -3,8 +3,10 @@ import { markdownTable } from 'markdown-table';
 import type { ScenarioResult } from './result.js';
 import { codeList, codeSpan, escapeText, formatMs, formatPercent } from './format.js';
 
-export function renderSummary(results: readonly ScenarioResult[]): string {
-  if (results.length === 0) return '_No scenario results._\n';
+/** `skipped`: scenarios left out because the target cannot have their faults (listed after the table). */
+export function renderSummary(results: readonly ScenarioResult[], skipped: readonly { scenario: string; reason: string }[] = []): string {
+  const skippedText = skipped.length === 0 ? '' : `\n${skipped.map((s) => `- Skipped ${codeSpan(s.scenario, false)}: ${escapeText(s.reason)}`).join('\n')}\n`;
+  if (results.length === 0) return `_No scenario results._\n${skippedText}`;
   const count = (v: ScenarioResult['verdict']) => results.filter((r) => r.verdict === v).length;
   const header = ['scenario', 'target', 'client profile', 'verdict', 'availability', 'requests', 'p95 tools/call', 'disconnects', 'recoveries', 'failing SLOs'];
   const rows = results.map((r) => {
@@ -25,7 +27,7 @@ export function renderSummary(results: readonly ScenarioResult[]): string {
   });
   const table = markdownTable([header, ...rows], { align: ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'] });
   const totals = `${results.length} run(s): ${count('pass')} passed, ${count('fail')} failed, ${count('error')} errored.`;
-  return `${totals}\n\n${table}\n\n${availabilityByProfile(results)}\n`;
+  return `${totals}\n\n${table}\n\n${availabilityByProfile(results)}\n${skippedText}`;
 }
 
 /** "Availability by client profile: `a` 99.95 % (2 runs, 10000 requests), `b` n/a (1 run, 0 requests)." */

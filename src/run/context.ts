@@ -1,6 +1,6 @@
 /** What every step sees while a scenario runs. */
 import type { Rng } from '../chaos/rng.js';
-import type { Step, TemplateContext, ToolRole } from '../scenario/types.js';
+import type { FaultSpec, Step, TemplateContext, ToolRole } from '../scenario/types.js';
 import type { CallResult, SessionState } from '../session/types.js';
 import type { RoleBinding } from '../target/types.js';
 
@@ -25,6 +25,32 @@ export interface DrivenSession {
   leanCaller(concurrency: number): { call(name: string, args: Record<string, unknown>, opts?: CallOpts): Promise<CallResult>; close(): void } | null;
 }
 
+/** A fault a step started (see FaultController). */
+export interface FaultHandle {
+  readonly window: number;
+  readonly kind: string;
+  readonly source: string;
+  readonly id?: string;
+}
+
+/** What fault, fault-stop and chaos steps drive: the run's faults, decided against the target before the run. */
+export interface FaultRuntime {
+  /** The step's JSON pointer in the scenario (`/steps/4/steps/1`). */
+  pointerOf(step: Step): string;
+  /** An optional fault or chaos step this target cannot have (skipped; the runner notes why). */
+  isSkipped(step: Step): boolean;
+  /** Indexes of a chaos step's `faults` this target cannot have. */
+  excludedOf(step: Step): ReadonlySet<number>;
+  /** The run's chaos schedule stream: forkRng(seed, 'chaos'). */
+  readonly chaosRng: Rng;
+  /** Inject a fault; null when it was not (noted in the report). */
+  start(spec: FaultSpec, where: { source: string; id?: string; fromStep: boolean }): Promise<FaultHandle | null>;
+  /** Lift a fault the caller started (no-op once lifted or at the end of the run). */
+  lift(handle: FaultHandle): Promise<void>;
+  /** fault-stop: the fault a fault step started with this id, or every one a fault step started. */
+  stopFromSteps(id?: string): Promise<void>;
+}
+
 export interface RunContext {
   session: DrivenSession;
   rng: Rng;
@@ -37,6 +63,14 @@ export interface RunContext {
   note(text: string): void;
   /** The last state marker written by a state-write call. */
   marker: { current?: string; counter: number; seed: number };
+  /** The run's faults (runScenario always sets it; a context without it cannot run fault steps). */
+  faults?: FaultRuntime;
+}
+
+/** The context's fault runtime, or an error that says a fault step ran where no faults can be injected. */
+export function faultsOf(ctx: RunContext): FaultRuntime {
+  if (!ctx.faults) throw new Error('a fault, fault-stop or chaos step ran in a context without a fault runtime (runScenario provides one)');
+  return ctx.faults;
 }
 
 export interface StepScope {

@@ -9,13 +9,13 @@
  * samples in a running regression, violation samples are capped per kind, and disconnection and
  * drift records are capped at MAX_RECORDS (the totals keep counting).
  *
+ * Fault windows (fault events from the FaultController: MTTD, MTTR, phase stats) live in FaultLog.
+ *
  * Call order for the runner: `new Recorder({metrics})` → `onEvent(e)` for every event of every
- * session (tag each with `session` when several run) and `recordRss()` when sampling the server →
+ * session (tag each with `session` when several run) and every fault event, and `recordRss()` when sampling the server →
  * `snapshot()` any time for progress → `buildResult(meta)` once at the end (it calls `finish()`
  * and `evaluateSlos(meta.expect, …)`, so the Result comes back with `slos` and `verdict` filled).
  */
-import type { Expect } from '../scenario/types.js';
-import type { SessionEvent } from '../session/types.js';
 import type { McpMetrics } from '../metrics/registry.js';
 import { LatencyBook } from '../metrics/latency-book.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
@@ -24,48 +24,14 @@ import {
   type ScenarioResult,
   type ToolDriftRecord,
 } from '../report/result.js';
-import { DisconnectionLog, MAX_RECORDS, MemoryTrend, ViolationLog, truncateSample } from './stats.js';
+import { DisconnectionLog, iso, MAX_RECORDS, MemoryTrend, percent, round4, ViolationLog, truncateSample } from './stats.js';
 import { evaluateSlos, verdictOf } from './slo.js';
+import { FaultLog, isFaultEvent } from './fault-log.js';
+import type { RecordedEvent, RecorderOptions, RecorderSnapshot, ResultMeta } from './recorder-types.js';
 
-/** A SessionEvent tagged with the id of the session that emitted it (absent = session 0). */
-export type RecordedEvent = SessionEvent & { session?: number };
+export type { RecordedEvent, RecorderOptions, RecorderSnapshot, ResultMeta } from './recorder-types.js';
 
 const MAX_STATE_DETAILS = 20;
-
-export interface RecorderOptions {
-  metrics: McpMetrics;
-  /** Epoch milliseconds; injected by tests. */
-  now?: () => number;
-}
-
-export interface RecorderSnapshot {
-  elapsedMs: number;
-  requests: number;
-  /** Requests that did not succeed (errors, timeouts, unavailable). */
-  errors: number;
-  availabilityPercent: number | null;
-  reconnectAttempts: number;
-  disconnections: number;
-  sessionUp: boolean;
-}
-
-/** What buildResult needs beyond the events: identity of the run and its SLOs. */
-export interface ResultMeta {
-  scenario: ScenarioResult['scenario'];
-  target: Pick<ScenarioResult['target'], 'name' | 'transport' | 'source'>;
-  client: ScenarioResult['client'];
-  expect: Expect;
-  requestedDurationMs: number;
-  seed: number;
-  /** mcp-reliability's version. */
-  toolVersion: string;
-  /** Epoch ms; default: when the Recorder was created / now. */
-  startedAt?: number;
-  endedAt?: number;
-  /** Set when the harness itself failed: the verdict becomes `error`. */
-  error?: string;
-  logs?: ScenarioResult['logs'];
-}
 
 interface SessionTrack {
   connectedAt: number | null;
@@ -89,6 +55,7 @@ export class Recorder {
   private readonly tools = { initial: null as string[] | null, final: [] as string[], drift: [] as ToolDriftRecord[] };
   private readonly stateChecks = { passed: 0, failed: 0, details: [] as string[] };
   private readonly violations = new ViolationLog();
+  private readonly faults: FaultLog;
   private server: { serverName: string; serverVersion: string; protocolVersion: string } | undefined;
   private finishedAt: number | undefined;
 
@@ -96,9 +63,12 @@ export class Recorder {
     this.metrics = options.metrics;
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
+    this.faults = new FaultLog({ metrics: this.metrics, runStartedAt: this.startedAt, disconnectGraceMs: options.pingTimeoutMs ?? 3000 });
   }
 
   onEvent(e: RecordedEvent): void {
+    if (isFaultEvent(e)) return this.faults.onFaultEvent(e);
+    this.faults.observe(e);
     const id = e.session ?? 0;
     const session = this.session(id);
     switch (e.type) {
@@ -215,7 +185,7 @@ export class Recorder {
       run: { startedAt: iso(startedAt), endedAt: iso(endedAt), durationMs: Math.max(0, endedAt - startedAt), requestedDurationMs: meta.requestedDurationMs, seed: meta.seed, tool: { name: 'mcp-reliability', version: meta.toolVersion } },
       verdict: 'error',
       slos: [],
-      totals: { ...this.totals, availabilityPercent: round(percent(ok, requests)), errorRatePercent: round(percent(errors + timeouts, requests)) },
+      totals: { ...this.totals, availabilityPercent: round4(percent(ok, requests)), errorRatePercent: round4(percent(errors + timeouts, requests)) },
       latency: this.latency.toRecord(),
       handshake: this.handshake.count > 0 ? this.handshake.toStats(0, 0) : null,
       connections: { ...this.connections, attempts: Math.max(this.connections.attempts, this.connections.succeeded + this.connections.failed) },
@@ -225,6 +195,7 @@ export class Recorder {
       stateChecks: { ...this.stateChecks, details: [...this.stateChecks.details] },
       violations: this.violations.summaries(),
       memory: this.memory.summary(),
+      faults: { ...this.faults.summary(endedAt), ...(meta.faults ? { skipped: meta.faults.skipped.map((f) => ({ ...f })), proxy: meta.faults.proxy } : {}) },
       logs: { ...meta.logs },
     };
     if (meta.error !== undefined) result.error = meta.error;
@@ -262,17 +233,4 @@ export class Recorder {
     const all = [...this.sessions.values()];
     return all.some((s) => s.connectedAt !== null) && !all.some((s) => s.lost);
   }
-}
-
-function iso(epochMs: number): string {
-  return new Date(epochMs).toISOString();
-}
-
-function percent(part: number, whole: number): number | null {
-  return whole === 0 ? null : (part / whole) * 100;
-}
-
-/** Four decimals: enough for 99.9999 % and short in JSON. */
-function round(value: number | null): number | null {
-  return value === null ? null : Math.round(value * 10_000) / 10_000;
 }

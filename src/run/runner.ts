@@ -1,13 +1,17 @@
 /**
- * Run one scenario against one target with one client profile: start the target, drive the
- * session through the steps, sample server memory, and turn what happened into a Result.
- * The server misbehaving is a finding in the Result; only the harness failing is an `error`.
+ * Run one scenario against one target with one client profile: start the target, put the chaos
+ * proxy in front of it when the scenario injects network faults, drive the session through the
+ * steps, sample server memory, and turn what happened into a Result. The server misbehaving is a
+ * finding in the Result; only the harness failing is an `error`. Whatever happens (an error,
+ * SIGINT), faults are lifted first (a paused server resumed), then the session, the proxy and
+ * the target are closed.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { forkRng } from '../chaos/rng.js';
 import { createMetrics, type McpMetrics } from '../metrics/index.js';
 import type { ScenarioResult } from '../report/result.js';
+import { ScenarioError } from '../scenario/issues.js';
 import type { Plan, ToolRole } from '../scenario/types.js';
 import { Session, withOverrides, type ClientProfile } from '../session/index.js';
 import { inferRoles, readGroupRss, startTarget, type RoleBinding, type RunningTarget, type TargetProfile, type ToolInfo } from '../target/index.js';
@@ -15,6 +19,9 @@ import type { RunContext } from './context.js';
 import { runSteps } from './interpreter.js';
 import { Recorder, type RecordedEvent, type RecorderSnapshot } from './recorder.js';
 import { evaluateSlos, verdictOf } from './slo.js';
+import { FaultController } from './fault-control.js';
+import { planFaults, type FaultPlan } from './fault-plan.js';
+import { placeProxy, type PlacedProxy } from './proxy-placement.js';
 
 export interface ScenarioRunOptions {
   plan: Plan;
@@ -31,6 +38,8 @@ export interface ScenarioRunOptions {
   /** Called once the run's metrics exist, so a /metrics endpoint can serve them. */
   onMetrics?: (metrics: McpMetrics) => void;
   rssIntervalMs?: number;
+  /** Every recorded event (session and fault events), as it is written to events.ndjson. */
+  onEvent?: (event: RecordedEvent) => void;
 }
 
 /** Roles the scenario needs that neither the profile nor inference filled (state roles are optional). */
@@ -60,6 +69,15 @@ function eventLine(e: RecordedEvent): string {
   return `${JSON.stringify({ time: new Date(e.at).toISOString(), ...e })}\n`;
 }
 
+/** Optional faults skipped on this target, for the Result and the notes. */
+function skippedFaults(plan: FaultPlan): { source: string; kind: string; reason: string }[] {
+  const skipped = [...plan.skipped].map(([step, s]) => ({ source: plan.pointers.get(step) ?? '?', ...s }));
+  for (const [step, excluded] of plan.excluded) {
+    for (const [i, reason] of excluded) skipped.push({ source: `${plan.pointers.get(step) ?? '?'}/faults/${i}`, kind: step.faults?.[i]?.kind ?? '?', reason });
+  }
+  return skipped;
+}
+
 export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioResult> {
   const { plan, target } = opts;
   const client = withOverrides(opts.client, plan.scenario.client);
@@ -71,29 +89,40 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   const events = createWriteStream(eventsPath);
   const metrics = createMetrics({ scenario: name, target: target.name, clientProfile: client.name, version: opts.toolVersion });
   opts.onMetrics?.(metrics);
-  const recorder = new Recorder({ metrics });
-  const notes = new Set<string>();
+  const recorder = new Recorder({ metrics, pingTimeoutMs: client.pingTimeoutMs });
+  const faultPlan = planFaults(plan, target);
+  // runSuite checks this before anything starts; a direct caller gets the same bad-input error here.
+  if (faultPlan.issues.length > 0) throw new ScenarioError(faultPlan.issues);
+  const skipped = skippedFaults(faultPlan);
+  const notes = new Set<string>(skipped.map((f) => `optional ${f.kind} fault at ${f.source} skipped: ${f.reason}`));
   const startedAt = Date.now();
   let running: RunningTarget | undefined;
   let session: Session | undefined;
+  let proxy: PlacedProxy | undefined;
+  let faults: FaultController | undefined;
   let harnessError: string | undefined;
   const timers: NodeJS.Timeout[] = [];
   const record = (e: RecordedEvent) => {
     recorder.onEvent(e);
     events.write(eventLine(e));
+    opts.onEvent?.(e);
   };
 
   try {
     running = await startTarget(target, { logDir, workDir: join(opts.outDir, 'logs', slug, 'work') });
     const live = running;
-    session = new Session(live.endpoint, client, { rng: forkRng(opts.seed, `session:${slug}`), clientVersion: opts.toolVersion });
+    if (faultPlan.needsProxy) proxy = await placeProxy(live.endpoint, forkRng(opts.seed, 'proxy'));
+    faults = new FaultController({ running: live, ...(proxy ? { proxy: proxy.proxy } : {}), seed: opts.seed, plan: faultPlan, record, note: (text) => notes.add(text) });
+    session = new Session(proxy?.endpoint ?? live.endpoint, client, { rng: forkRng(opts.seed, `session:${slug}`), clientVersion: opts.toolVersion });
     const sid = session.sessionId;
     session.onAny((e) => record({ ...e, session: sid }));
+    const sampleRss = () => {
+      const pid = live.currentProcess()?.pid;
+      if (pid !== undefined) void readGroupRss(pid).then((rss) => rss !== null && recorder.recordRss(rss));
+    };
+    sampleRss(); // the baseline, at once: a short run (or a slow start) still gets one
     timers.push(
-      setInterval(() => {
-        const pid = live.currentProcess()?.pid;
-        if (pid !== undefined) void readGroupRss(pid).then((rss) => rss !== null && recorder.recordRss(rss));
-      }, opts.rssIntervalMs ?? 1000),
+      setInterval(sampleRss, opts.rssIntervalMs ?? 1000),
       setInterval(() => opts.onProgress?.(recorder.snapshot(), startedAt + opts.durationMs - Date.now()), 1000),
     );
 
@@ -119,6 +148,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
       signal: opts.signal,
       note: (text) => notes.add(text),
       marker: { counter: 0, seed: opts.seed },
+      faults,
     };
     await runSteps(plan.scenario.steps, ctx, { template: {}, deadline: Number.POSITIVE_INFINITY });
     if (opts.signal.aborted) notes.add('the run was interrupted (SIGINT/SIGTERM) before its steps finished');
@@ -127,7 +157,9 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
     harnessError = (err as Error).message;
   } finally {
     for (const t of timers) clearInterval(t);
+    await faults?.stopAll().catch(() => undefined);
     await session?.close().catch(() => undefined);
+    await proxy?.close().catch(() => undefined);
     await running?.stop().catch(() => undefined);
     recorder.finish();
     await new Promise<void>((resolve) => events.end(() => resolve()));
@@ -144,6 +176,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
     startedAt,
     endedAt: Date.now(),
     ...(harnessError ? { error: harnessError } : {}),
+    faults: { skipped, proxy: proxy ? { listen: proxy.listen, upstream: proxy.upstream } : null },
     logs: {
       events: relative(opts.outDir, eventsPath),
       ...(running?.stderrPath ? { serverStderr: relative(opts.outDir, running.stderrPath) } : {}),

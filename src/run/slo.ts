@@ -2,11 +2,14 @@
  * SLO evaluation (pure): one SloResult per limit written in the scenario's `expect`.
  *
  * Nothing passes silently: a limit that could not be measured (no requests of that kind, no
- * memory samples, no verify-state step) fails with a note saying why. The one exception is
- * `recoverWithinSeconds` when there was nothing to recover from, which passes with a note.
+ * memory samples, no verify-state step) fails with a note saying why. The exceptions are
+ * `recoverWithinSeconds` when there was nothing to recover from and the fault SLOs when no fault
+ * was injected (slo-faults.ts), which pass with a note. A disconnection (or fault) the run ended
+ * less than the limit after, not yet recovered, is not judged either way (noted).
  */
 import type { Expect, LatencyLimit } from '../scenario/types.js';
 import type { LatencyStats, ScenarioResult, SloResult, Verdict } from '../report/result.js';
+import { faultDetectSlo, faultRecoverySlo } from './slo-faults.js';
 
 const PERCENTILES = ['p50', 'p90', 'p95', 'p99', 'max'] as const satisfies readonly (keyof LatencyLimit)[];
 const MIB = 1024 * 1024;
@@ -39,6 +42,8 @@ export function evaluateSlos(expect: Expect, result: ScenarioResult): SloResult[
     slos.push(compare('minRequests', 'Requests made (guards against a run that tested nothing)', totals.requests, '>=', expect.minRequests, 'requests', ''));
   }
   if (expect.maxMemoryGrowthMiBPerMinute !== undefined) slos.push(memorySlo(expect.maxMemoryGrowthMiBPerMinute, result));
+  if (expect.faultDetectWithinSeconds !== undefined) slos.push(faultDetectSlo(expect.faultDetectWithinSeconds, result));
+  if (expect.faultRecoverWithinSeconds !== undefined) slos.push(faultRecoverySlo(expect.faultRecoverWithinSeconds, result));
   if (slos.length === 0) {
     slos.push({ id: 'expect', description: 'The scenario declares at least one SLO', measured: null, limit: true, comparator: '==', unit: '', passed: false, note: 'the scenario declares no SLOs, so nothing could pass' });
   }
@@ -79,15 +84,20 @@ function recoverySlo(limitSeconds: number, result: ScenarioResult): SloResult {
   if (considered.length === 0) return { ...base, measured: null, passed: true, note: `no disconnections to recover from${omitted}` };
   const recovered = considered.flatMap((r) => (r.recoveredAfterMs === null ? [] : [r.recoveredAfterMs / 1000]));
   const worst = recovered.length > 0 ? round(Math.max(...recovered)) : null;
-  const never = considered.filter((r) => r.recoveredAfterMs === null);
+  // A disconnection the run ended too soon after to judge: not a failure to recover within the limit.
+  const runEnd = Date.parse(result.run.endedAt);
+  const tooLate = (r: (typeof considered)[number]) => r.recoveredAfterMs === null && runEnd - Date.parse(r.at) < limitSeconds * 1000;
+  const late = considered.filter(tooLate);
+  const lateNote = late.length > 0 ? `not judged: ${late.length} disconnection${late.length === 1 ? '' : 's'} less than ${limitSeconds} s before the run ended (${late.map((r) => r.reason).slice(0, 3).join(', ')})` : '';
+  const never = considered.filter((r) => r.recoveredAfterMs === null && !tooLate(r));
   if (never.length > 0) {
     const named = never.slice(0, 3).map((r) => `${r.reason} at ${r.at} (${r.attempts} reconnect attempt${r.attempts === 1 ? '' : 's'})`).join('; ');
     const more = never.length > 3 ? ` and ${never.length - 3} more` : '';
-    return { ...base, measured: worst, passed: false, note: `${never.length} of ${considered.length} disconnections never recovered: ${named}${more}${omitted}` };
+    return { ...base, measured: worst, passed: false, note: `${never.length} of ${considered.length} disconnections never recovered: ${named}${more}${lateNote ? `; ${lateNote}` : ''}${omitted}` };
   }
   const slow = considered.filter((r) => (r.recoveredAfterMs ?? 0) / 1000 > limitSeconds);
-  const note = slow.length > 0 ? `${slow.length} of ${considered.length} recoveries were too slow, worst: ${slow.map((r) => r.reason).slice(0, 3).join(', ')}${omitted}` : omitted.trim();
-  return withNote({ ...base, measured: worst, passed: slow.length === 0 }, note);
+  const note = [slow.length > 0 ? `${slow.length} of ${considered.length} recoveries were too slow, worst: ${slow.map((r) => r.reason).slice(0, 3).join(', ')}` : '', lateNote].filter(Boolean).join('; ') + omitted;
+  return withNote({ ...base, measured: worst, passed: slow.length === 0 }, note.trim());
 }
 
 function toolListSlo(expected: boolean, result: ScenarioResult): SloResult {

@@ -155,3 +155,16 @@ export class DisconnectionLog {
     return open;
   }
 }
+
+export function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+export function percent(part: number, whole: number): number | null {
+  return whole === 0 ? null : (part / whole) * 100;
+}
+
+/** Four decimals: enough for 99.9999 % and short in JSON. */
+export function round4(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10_000) / 10_000;
+}

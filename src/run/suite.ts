@@ -8,11 +8,13 @@ import type { McpMetrics, MetricsServer } from '../metrics/index.js';
 import { startMetricsServer } from '../metrics/index.js';
 import { renderJUnit, renderScenarioReport, renderSummary } from '../report/index.js';
 import type { ScenarioResult } from '../report/result.js';
-import type { Plan } from '../scenario/types.js';
+import { ScenarioError } from '../scenario/issues.js';
+import type { Plan, ValidationIssue } from '../scenario/types.js';
 import type { ClientProfile } from '../session/index.js';
 import type { TargetProfile } from '../target/index.js';
 import type { RecorderSnapshot } from './recorder.js';
 import { missingRoles, MissingRolesError, runScenario } from './runner.js';
+import { planFaults } from './fault-plan.js';
 
 export interface SuiteOptions {
   plans: Plan[];
@@ -27,12 +29,21 @@ export interface SuiteOptions {
   onProgress?: (p: { scenario: string; client: string; snapshot: RecorderSnapshot; remainingMs: number }) => void;
   onScenarioDone?: (result: ScenarioResult) => void;
   onMetricsServer?: (url: string) => void;
+  /**
+   * A scenario whose (non-optional) faults the target cannot have: `error` (default) stops the
+   * suite before anything starts (ScenarioError: bad input, exit 2); `skip` leaves that scenario
+   * out with a line in the summary — for the default "every shipped scenario" set, where e.g. a
+   * network scenario cannot run against a stdio target.
+   */
+  inapplicable?: 'error' | 'skip';
 }
 
 export interface SuiteOutcome {
   results: ScenarioResult[];
   files: { summary: string; junit: string; reports: string[]; results: string[] };
   interrupted: boolean;
+  /** Scenarios left out because the target cannot have their faults (inapplicable: 'skip'). */
+  skipped: { scenario: string; reason: string }[];
 }
 
 /** The file-name stem for one scenario × client profile run. */
@@ -47,14 +58,33 @@ export function exitCodeFor(results: ScenarioResult[]): 0 | 1 | 3 {
   return 0;
 }
 
+/** Plans whose faults the target can have, and the others (with the issues that rule them out). */
+export function applicablePlans(plans: readonly Plan[], target: SuiteOptions['target']): { runnable: Plan[]; ruledOut: { plan: Plan; issues: ValidationIssue[] }[] } {
+  const runnable: Plan[] = [];
+  const ruledOut: { plan: Plan; issues: ValidationIssue[] }[] = [];
+  for (const plan of plans) {
+    const { issues } = planFaults(plan, target);
+    if (issues.length > 0) ruledOut.push({ plan, issues });
+    else runnable.push(plan);
+  }
+  return { runnable, ruledOut };
+}
+
 export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
-  // Bad input is found before anything starts: every scenario's roles must be fillable by a profile target.
+  // Bad input is found before anything starts: every scenario's roles must be fillable by a profile target,
+  // and its faults possible on the target (a network fault needs a network target, ...).
   if (Object.keys(opts.target.roles).length > 0) {
     for (const plan of opts.plans) {
       const missing = missingRoles(plan, opts.target.roles);
       if (missing.length) throw new MissingRolesError(missing, opts.target.name, []);
     }
   }
+  const { runnable, ruledOut } = applicablePlans(opts.plans, opts.target);
+  if (ruledOut.length > 0 && opts.inapplicable !== 'skip') throw new ScenarioError(ruledOut.flatMap((r) => r.issues));
+  const skipped = ruledOut.map(({ plan, issues }) => {
+    const kinds = [...new Set(issues.map((i) => /^"([a-z-]+)"/.exec(i.message)?.[1] ?? '?'))];
+    return { scenario: plan.scenario.name, reason: `target ${opts.target.name} (${opts.target.transport}) cannot have its ${kinds.join(', ')} fault${kinds.length === 1 ? '' : 's'}: ${issues[0]?.message ?? ''}` };
+  });
   const reportsDir = join(opts.outDir, 'reports');
   mkdirSync(reportsDir, { recursive: true });
   let current: McpMetrics | undefined;
@@ -66,7 +96,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
   const results: ScenarioResult[] = [];
   const files: SuiteOutcome['files'] = { summary: join(reportsDir, 'summary.md'), junit: join(reportsDir, 'junit.xml'), reports: [], results: [] };
   try {
-    for (const plan of opts.plans) {
+    for (const plan of runnable) {
       for (const client of opts.clients) {
         if (opts.signal.aborted) break;
         const result = await runScenario({
@@ -97,7 +127,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
   } finally {
     await server?.close();
   }
-  writeFileSync(files.summary, renderSummary(results));
+  writeFileSync(files.summary, renderSummary(results, skipped));
   writeFileSync(files.junit, renderJUnit(results));
-  return { results, files, interrupted: opts.signal.aborted };
+  return { results, files, interrupted: opts.signal.aborted, skipped };
 }

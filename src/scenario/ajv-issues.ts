@@ -12,7 +12,7 @@ import { describeSchema, describeValue, inlineJson, lastToken, subjectOf, withou
 
 type Issue = Omit<ValidationIssue, 'file'>;
 
-const TIME_FIELDS = new Set(['interval', 'duration', 'timeout', 'pingIntervalMs', 'pingTimeoutMs', 'requestTimeoutMs']);
+const TIME_FIELDS = new Set(['interval', 'duration', 'timeout', 'hold', 'pingIntervalMs', 'pingTimeoutMs', 'requestTimeoutMs']);
 const LATENCY_KEY_EXPECTED = `a method (${LATENCY_METHODS.join(', ')}), role:<role> (${TOOL_ROLES.join(', ')}) or tool:<tool name>`;
 const RANGE_HINTS: Record<string, string> = {
   count: 'to skip the step, remove it',

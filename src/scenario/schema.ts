@@ -47,6 +47,7 @@ export function schemaAtPointer(pointer: string): AnySchemaObject | undefined {
   const defs = schema.$defs as Record<string, AnySchemaObject>;
   if (pointer === '') return schema;
   if (/^\/steps\/\d+(\/steps\/\d+)*$/.test(pointer)) return defs.step;
+  if (/^\/steps\/\d+(\/steps\/\d+)*\/(fault|faults\/\d+)$/.test(pointer)) return defs.fault;
   if (pointer === '/expect') return defs.expect;
   if (pointer === '/expect/latency') return propertySchema('/expect', 'latency');
   if (pointer === '/client') return defs.client;

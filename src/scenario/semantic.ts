@@ -1,15 +1,16 @@
 /**
  * Checks the schema cannot express well: fields an action ignores, nested soaks, unknown
- * placeholders, SLOs nothing could ever measure. Written against `unknown` so they run (and
+ * placeholders, SLOs nothing could ever measure, fault parameters (fault-issues.ts). Written against `unknown` so they run (and
  * report) even when the schema found problems elsewhere in the document.
  */
 import { escapePointerToken } from './json-source.js';
+import { faultExpectIssues, faultStepIssues } from './fault-issues.js';
+import { isObject, walkSteps, type Json } from './walk.js';
 import { findPlaceholders } from './template.js';
 import { didYouMean } from './suggest.js';
 import { PLACEHOLDERS, RUNNER_PLACEHOLDERS, STEP_ACTIONS, STEP_FIELDS, TOOL_ROLES, type Step, type StepAction, type ToolRole, type ValidationIssue } from './types.js';
 
 type Issue = Omit<ValidationIssue, 'file'>;
-type Json = Record<string, unknown>;
 
 const ALWAYS_ALLOWED = new Set(['action', 'description']);
 const KNOWN_FIELDS = new Set(Object.values(STEP_FIELDS).flat());
@@ -17,23 +18,8 @@ const KNOWN_PLACEHOLDERS: readonly string[] = [...PLACEHOLDERS, ...RUNNER_PLACEH
 const PLACEHOLDER_MEANING =
   'placeholders: {{index}} is the parallel copy or load worker, {{iteration}} the repeat/soak iteration or call number, {{timestamp}} ms since the epoch (all numbers from 0), {{marker}} the last state-write marker';
 
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function isAction(value: unknown): value is StepAction {
   return typeof value === 'string' && (STEP_ACTIONS as readonly string[]).includes(value);
-}
-
-/** Calls `visit` for every step object, depth first, with its pointer and whether a soak encloses it. */
-function walkSteps(steps: unknown, base: string, visit: (step: Json, pointer: string, insideSoak: boolean) => void, insideSoak = false): void {
-  if (!Array.isArray(steps)) return;
-  steps.forEach((step, i) => {
-    if (!isObject(step)) return;
-    const pointer = `${base}/${i}`;
-    visit(step, pointer, insideSoak);
-    walkSteps(step.steps, `${pointer}/steps`, visit, insideSoak || step.action === 'soak');
-  });
 }
 
 function stepIssues(step: Json, pointer: string, insideSoak: boolean): Issue[] {
@@ -110,7 +96,8 @@ function expectIssues(expect: unknown, steps: unknown): Issue[] {
 export function semanticIssues(doc: unknown, file: string): ValidationIssue[] {
   if (!isObject(doc)) return [];
   const issues: Issue[] = [];
-  walkSteps(doc.steps, '/steps', (step, pointer, insideSoak) => issues.push(...stepIssues(step, pointer, insideSoak)));
-  issues.push(...expectIssues(doc.expect, doc.steps));
+  walkSteps(doc.steps, '/steps', (step, pointer, enclosing) => issues.push(...stepIssues(step, pointer, enclosing.includes('soak'))));
+  issues.push(...faultStepIssues(doc.steps));
+  issues.push(...expectIssues(doc.expect, doc.steps), ...faultExpectIssues(doc.expect, doc.steps));
   return issues.map((issue) => ({ file, ...issue }));
 }

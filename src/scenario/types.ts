@@ -3,8 +3,12 @@
  *
  * The seed format `{name, description, steps[]}` with steps
  * `{action, description?, tool?, params?, count?, interval?, duration?, steps?}` stays valid;
- * `expect`, `role`, `soak` and `load` are our extensions. Times in files are milliseconds.
+ * `expect`, `role`, `soak`, `load` and the fault steps (`fault`, `fault-stop`, `chaos`) are our
+ * extensions. Times in files are milliseconds.
  */
+import type { FaultSpec } from '../chaos/index.js';
+
+export type { FaultSpec } from '../chaos/index.js';
 
 /** Tool roles a scenario may name; a target profile maps each to a real tool and its arguments. */
 export const TOOL_ROLES = ['probe', 'work', 'state-write', 'state-read'] as const;
@@ -25,6 +29,9 @@ export const STEP_ACTIONS = [
   'reconnect',
   'soak',
   'load',
+  'fault',
+  'fault-stop',
+  'chaos',
 ] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
@@ -53,6 +60,18 @@ export interface Step {
   rate?: number;
   /** Per-call timeout override in ms. */
   timeout?: number;
+  /** fault: a name for the fault, so a later fault-stop can lift it; fault-stop: the fault to lift (omitted: every running one). */
+  id?: string;
+  /** fault: what to inject. */
+  fault?: FaultSpec;
+  /** chaos: the faults to draw from. */
+  faults?: FaultSpec[];
+  /** chaos: how long (ms) each drawn fault is held; shorter than `interval`. */
+  hold?: number;
+  /** fault, chaos: skip (with a report note) where the target cannot have the fault, instead of rejecting the run. */
+  optional?: boolean;
+  /** soak, load, chaos: start it and go on with the next step at once; the enclosing step list waits for it at its end. */
+  background?: boolean;
 }
 
 /** Latency limits for one method (e.g. `tools/call`, `ping`) or one role (`role:probe`). Values in ms. */
@@ -86,6 +105,10 @@ export interface Expect {
   minRequests?: number;
   /** Server memory growth limit in MiB per minute (local targets only). */
   maxMemoryGrowthMiBPerMinute?: number;
+  /** Every injected fault is recovered from (MTTR: its end → the first successful request after it) within this many seconds. */
+  faultRecoverWithinSeconds?: number;
+  /** Every fault the client noticed was noticed within this many seconds of its start (MTTD); a disruptive fault held longer must be noticed. */
+  faultDetectWithinSeconds?: number;
 }
 
 /** Client settings a scenario may override on top of the chosen client profile. */
@@ -133,6 +156,12 @@ export interface ValidationIssue {
   column?: number;
 }
 
+/** Actions that inject faults; `fault` and `chaos` need a target that can have their faults. */
+export const FAULT_ACTIONS = ['fault', 'fault-stop', 'chaos'] as const satisfies readonly StepAction[];
+
+/** Actions that may run in the background (`"background": true`): they last until their own time is up. */
+export const BACKGROUND_ACTIONS = ['soak', 'load', 'chaos'] as const satisfies readonly StepAction[];
+
 /** Actions whose children live in `steps`. */
 export const CONTAINER_ACTIONS = ['repeat', 'parallel', 'soak'] as const satisfies readonly StepAction[];
 
@@ -164,6 +193,9 @@ export const STEP_FIELDS: Record<StepAction, readonly (keyof Step)[]> = {
   disconnect: [],
   'force-disconnect': [],
   reconnect: [],
-  soak: ['steps', 'duration', 'fraction', 'interval'],
-  load: ['tool', 'role', 'params', 'concurrency', 'rate', 'duration', 'fraction', 'timeout'],
+  soak: ['steps', 'duration', 'fraction', 'interval', 'background'],
+  load: ['tool', 'role', 'params', 'concurrency', 'rate', 'duration', 'fraction', 'timeout', 'background'],
+  fault: ['id', 'fault', 'duration', 'optional'],
+  'fault-stop': ['id'],
+  chaos: ['faults', 'interval', 'hold', 'duration', 'fraction', 'optional', 'background'],
 };

@@ -22,7 +22,7 @@ function expectOne(name: string, issue: Omit<ValidationIssue, 'file'>): () => Pr
 }
 
 const ACTIONS =
-  'one of connect, initialize, call-tool, list-tools, ping, repeat, parallel, wait, verify-state, disconnect, force-disconnect, reconnect, soak, load';
+  'one of connect, initialize, call-tool, list-tools, ping, repeat, parallel, wait, verify-state, disconnect, force-disconnect, reconnect, soak, load, fault, fault-stop, chaos';
 
 test('JSON syntax error: line and column of the trailing comma', async () => {
   const issues = await issuesOf('syntax-error');
@@ -81,7 +81,7 @@ test(
     pointer: '',
     message: 'missing required property "expect"',
     expected:
-      '"expect": an object with at least one of availability, errorRate, latency, recoverWithinSeconds, toolListStable, stateVerified, maxProtocolViolations, maxUnexpectedDisconnections, minRequests, maxMemoryGrowthMiBPerMinute',
+      '"expect": an object with at least one of availability, errorRate, latency, recoverWithinSeconds, toolListStable, stateVerified, maxProtocolViolations, maxUnexpectedDisconnections, minRequests, maxMemoryGrowthMiBPerMinute, faultRecoverWithinSeconds, faultDetectWithinSeconds',
     hint: 'add e.g. "expect": {"availability": 99}',
     line: 1,
     column: 1,
@@ -141,7 +141,7 @@ test(
   expectOne('typo-property', {
     pointer: '/steps/1/cont',
     message: 'unknown property "cont"',
-    expected: 'one of action, description, tool, role, params, count, interval, duration, steps, fraction, concurrency, rate, timeout',
+    expected: 'one of action, description, tool, role, params, count, interval, duration, steps, fraction, concurrency, rate, timeout, id, fault, faults, hold, optional, background',
     hint: 'did you mean "count"?',
     line: 6,
     column: 47,

@@ -31,14 +31,15 @@ interface SchemaNode {
 const schema = JSON.parse(readFileSync(join(dir, 'scenario.schema.json'), 'utf8')) as SchemaNode & { $defs: Record<string, SchemaNode> };
 const defs = schema.$defs;
 
-test('the shipped scenarios are exactly the three, and the schema is not listed', async () => {
-  assert.deepEqual(await listScenarios(dir), ['connection-stability', 'high-load-stress', 'reconnection-resilience']);
+test('the shipped scenarios are exactly the four, and the schema is not listed', async () => {
+  assert.deepEqual(await listScenarios(dir), ['connection-stability', 'high-load-stress', 'network-chaos', 'reconnection-resilience']);
 });
 
 const expectedRoles: Record<string, string[]> = {
   'connection-stability': ['probe', 'work'],
   'reconnection-resilience': ['probe', 'state-write'],
   'high-load-stress': ['probe'],
+  'network-chaos': ['probe'],
 };
 
 for (const [name, roles] of Object.entries(expectedRoles)) {
@@ -108,4 +109,42 @@ test('the schema and types.ts agree on actions, roles, step fields and latency m
   for (const role of TOOL_ROLES) assert.ok(pattern.test(`role:${role}`), role);
   assert.ok(pattern.test('tool:echo'));
   assert.ok(!pattern.test('tools/cal'));
+});
+
+test('network-chaos: probes every 500 ms in the background, then latency 100 ± 50 ms, 5 % loss, a reset, a pause, then a seeded chaos schedule', async () => {
+  const { scenario } = await loadPlan('network-chaos', { scenariosDir: dir });
+  const traffic = scenario.steps.find((s) => s.action === 'soak');
+  assert.deepEqual([traffic?.background, traffic?.interval, traffic?.fraction, traffic?.steps?.[0]?.role], [true, 500, undefined, 'probe']);
+  const faults = scenario.steps.filter((s) => s.action === 'fault');
+  assert.deepEqual(
+    faults.map((s) => s.fault),
+    [
+      { kind: 'latency', latencyMs: 100, jitterMs: 50, direction: 'upstream' },
+      { kind: 'loss', percent: 5 },
+      { kind: 'reset' },
+      { kind: 'pause' },
+    ],
+  );
+  for (const f of faults) assert.equal(f.optional, undefined, 'a network scenario: its faults are not optional');
+  const chaos = scenario.steps.find((s) => s.action === 'chaos');
+  assert.deepEqual([chaos?.interval, chaos?.hold, chaos?.faults?.length], [8000, 3000, 4]);
+  // The fixed timeline fits a 20 s run: baseline + holds + quiet gaps.
+  const timeline = scenario.steps.filter((s) => s.action === 'wait' || s.action === 'fault').reduce((ms, s) => ms + (s.duration ?? 0), 0);
+  assert.ok(timeline <= 18_000, `${timeline} ms`);
+  assert.deepEqual(scenario.expect, { availability: 90, faultRecoverWithinSeconds: 10, faultDetectWithinSeconds: 5, recoverWithinSeconds: 10, minRequests: 25 });
+});
+
+test('reconnection-resilience: server-side faults besides client-side disconnects; network ones optional, the kill too (remote targets)', async () => {
+  const { scenario } = await loadPlan('reconnection-resilience', { scenariosDir: dir });
+  const round = scenario.steps.find((s) => s.action === 'soak')?.steps ?? [];
+  assert.deepEqual(
+    round.filter((s) => s.action === 'fault').map((s) => [s.fault?.kind, s.optional]),
+    [
+      ['kill', true],
+      ['reset', true],
+      ['idle-cut', true],
+    ],
+  );
+  assert.ok(round.some((s) => s.action === 'disconnect') && round.some((s) => s.action === 'force-disconnect'));
+  assert.equal(scenario.expect.faultRecoverWithinSeconds, 10);
 });
