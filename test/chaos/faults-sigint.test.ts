@@ -7,27 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../../src/report/result.js';
+import { groupMembers } from '../helpers/proc.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) members.push(Number(name));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return members;
-}
 
 function accepts(hostPort: string): Promise<boolean> {
   const [host, port] = hostPort.split(':');

@@ -6,29 +6,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { groupMembers } from '../helpers/proc.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const FIXTURE = join(ROOT, 'test/fixtures/servers/pause-then-sigint.ts');
 
-/** Pids whose process group is `pgid` (from /proc/<pid>/stat). */
-function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) members.push(Number(name));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return members;
-}
 
 describe('SIGINT while a server is paused', { timeout: 90_000 }, () => {
   for (const targetName of ['everything-http', 'everything-stdio']) {
