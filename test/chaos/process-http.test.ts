@@ -4,15 +4,12 @@
  * restart on the same port; terminate restarted when the fault is lifted.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, test, type TestContext } from 'node:test';
-import { processFault, stopAllFaults, type ProcessFaultAction } from '../../src/chaos/process/index.js';
-import { Session, getClientProfile } from '../../src/session/index.js';
-import { resolveTarget, startTarget, type RunningTarget } from '../../src/target/index.js';
-import { EventLog } from '../helpers/events.js';
+import { processFault, type ProcessFaultAction } from '../../src/chaos/process/index.js';
+import { getClientProfile } from '../../src/session/index.js';
 import { seededRng } from '../helpers/rng.js';
+import { connectedTo } from '../helpers/connected.js';
 
 const PING_INTERVAL_MS = 500;
 const PING_TIMEOUT_MS = 1_000;
@@ -38,19 +35,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 5_000): Pro
   }
 }
 
-async function connected(t: TestContext): Promise<{ target: RunningTarget; session: Session; log: EventLog }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpr-pf-http-'));
-  const target = await startTarget(await resolveTarget('everything-http'), { logDir: join(dir, 'logs'), workDir: join(dir, 'work') });
-  const session = new Session(target.endpoint, fastPinger(), { rng: seededRng(21) });
-  t.after(async () => {
-    await stopAllFaults();
-    await session.close();
-    await target.stop();
-  });
-  const log = new EventLog(session);
-  assert.equal(await session.connect(), true, log.trace());
-  return { target, session, log };
-}
+const connected = (t: TestContext) => connectedTo(t, 'everything-http', fastPinger(), 21);
 
 describe('process faults on Streamable HTTP (server-everything)', { timeout: 120_000 }, () => {
   test('pause: the pinger declares ping-timeout within interval + timeout + margin; resumed, the session recovers', async (t) => {

@@ -4,34 +4,18 @@
  * target's stdout valve, with and without the pinger.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { processFault, stopAllFaults, type ProcessFaultAction } from '../../src/chaos/process/index.js';
+import { processFault, type ProcessFaultAction } from '../../src/chaos/process/index.js';
 import { Session, getClientProfile, type CallResult, type ClientProfile } from '../../src/session/index.js';
-import { resolveTarget, startTarget, type RunningTarget } from '../../src/target/index.js';
-import { EventLog } from '../helpers/events.js';
 import { seededRng } from '../helpers/rng.js';
+import { connectedTo } from '../helpers/connected.js';
 
 /** How long a call is watched to show it does not complete while the fault holds its answer. */
 const WATCH_MS = 1_500;
 const fastPinger = () => getClientProfile('resilient', { pingIntervalMs: 500, pingTimeoutMs: 1_000, maxReconnectAttempts: 30 });
 const noPinger = () => getClientProfile('resilient', { pingIntervalMs: 0 });
 
-async function connected(t: TestContext, profile: ClientProfile): Promise<{ target: RunningTarget; session: Session; log: EventLog }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpr-pf-stdio-'));
-  const target = await startTarget(await resolveTarget('everything-stdio'), { logDir: join(dir, 'logs'), workDir: join(dir, 'work') });
-  const session = new Session(target.endpoint, profile, { rng: seededRng(31) });
-  t.after(async () => {
-    await stopAllFaults();
-    await session.close();
-    await target.stop();
-  });
-  const log = new EventLog(session);
-  assert.equal(await session.connect(), true, log.trace());
-  return { target, session, log };
-}
+const connected = (t: TestContext, profile: ClientProfile) => connectedTo(t, 'everything-stdio', profile, 31);
 
 /** 'pending' if the call has not settled within ms (a window to watch, not a timing assertion). */
 async function settledWithin(call: Promise<CallResult>, ms: number): Promise<CallResult | 'pending'> {

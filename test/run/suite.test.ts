@@ -68,3 +68,21 @@ test('ruv-swarm runs the three shipped stdio-capable scenarios and produces a re
   assert.equal(files.reports.length, 3);
   for (const f of files.reports) assert.match(readFileSync(f, 'utf8'), /ruv-swarm/);
 });
+
+test('state written before a disconnect is read back after it (memory-stdio persists to a file)', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-state-'));
+  const { results } = await runSuite({
+    plans: [await loadPlan(join(RUNNABLE, 'state-survives.json'), { scenariosDir: SCENARIOS_DIR })],
+    target: await resolveTarget('memory-stdio'),
+    clients: [getClientProfile('resilient')],
+    durationMs: 10_000,
+    seed: 3,
+    outDir: out,
+    signal: new AbortController().signal,
+    toolVersion: 'test',
+  });
+  const r = results[0]!;
+  assert.equal(r.verdict, 'pass', JSON.stringify(r.slos.filter((s) => !s.passed)));
+  assert.deepEqual([r.stateChecks.passed, r.stateChecks.failed], [1, 0]);
+  assert.equal(r.latency['role:state-read']?.count, 1, 'the marker was read through the state-read role');
+});
