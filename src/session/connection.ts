@@ -8,6 +8,7 @@ import type { Endpoint } from '../target/types.js';
 import type { DisconnectReason, ViolationKind } from './types.js';
 import { createNetworkTransport, type NetworkTransport } from './transports/network.js';
 import { StdioProcessTransport } from './transports/stdio.js';
+import { openTcpPeer } from './transports/tcp.js';
 import { TapTransport } from './transports/tap.js';
 
 export interface ConnectionSignals {
@@ -55,6 +56,10 @@ export class Connection {
       if (!endpoint.openStdio) throw new Error(`endpoint ${endpoint.label}: a stdio endpoint needs openStdio()`);
       const proc = await endpoint.openStdio();
       parts.stdio = new StdioProcessTransport(proc, { violation: signals.violation, ended: signals.down });
+    } else if (endpoint.transport === 'tcp') {
+      if (!endpoint.url) throw new Error(`endpoint ${endpoint.label}: a tcp endpoint needs a tcp://host:port url`);
+      const peer = await openTcpPeer(endpoint.url, opts.handshakeTimeoutMs);
+      parts.stdio = new StdioProcessTransport(peer.proc, { violation: signals.violation, ended: signals.down }, peer.peerEnd);
     } else {
       if (!endpoint.url) throw new Error(`endpoint ${endpoint.label}: a ${endpoint.transport} endpoint needs a url`);
       parts.net = createNetworkTransport(endpoint.transport, endpoint.url, endpoint.headers, signals);

@@ -11,6 +11,7 @@ export interface AdhocSpec {
 export function transportForUrl(url: string): TransportKind {
   const u = new URL(url);
   if (u.protocol === 'ws:' || u.protocol === 'wss:') return 'websocket';
+  if (u.protocol === 'tcp:') return 'tcp';
   if (/\/sse\/?$/.test(u.pathname)) return 'sse';
   return 'streamable-http';
 }

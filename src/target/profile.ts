@@ -69,11 +69,11 @@ export async function listTargets(dir = TARGETS_DIR): Promise<string[]> {
 
 /**
  * Resolve `--target`: a profile name (`everything-stdio`), a profile file (`./my-target.json`),
- * a URL (http(s):// → Streamable HTTP, a path ending in /sse → SSE, ws(s):// → WebSocket),
+ * a URL (http(s):// → Streamable HTTP, a path ending in /sse → SSE, ws(s):// → WebSocket, tcp:// → line-delimited JSON-RPC over TCP),
  * or a command line for a stdio server (`node server.js`).
  */
 export async function resolveTarget(arg: string, dir = TARGETS_DIR): Promise<TargetProfile> {
-  if (/^(https?|wss?):\/\//.test(arg)) return adhocTarget({ url: arg });
+  if (/^(https?|wss?|tcp):\/\//.test(arg)) return adhocTarget({ url: arg });
   if (arg.endsWith('.json')) return loadTargetFile(resolve(arg));
   const byName = join(dir, `${arg}.json`);
   if (/^[A-Za-z0-9._-]+$/.test(arg) && existsSync(byName)) return loadTargetFile(byName);

@@ -5,7 +5,11 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ToolRole } from '../scenario/types.js';
 
-export const TRANSPORTS = ['stdio', 'streamable-http', 'sse', 'websocket'] as const;
+/**
+ * `tcp`: line-delimited JSON-RPC over a TCP connection (`tcp://host:port`) — a stdio server behind a
+ * transparent byte pipe (`mcp-reliability pipe`), so its stdout stays byte-for-byte what it wrote.
+ */
+export const TRANSPORTS = ['stdio', 'streamable-http', 'sse', 'websocket', 'tcp'] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
 
 /** A real tool and the arguments that make a valid call of it for a role. Strings may hold placeholders. */
@@ -24,6 +28,17 @@ export interface LaunchSpec {
   readyTimeoutMs?: number;
 }
 
+/**
+ * Where a server runs in a container: the service of a Compose project. Container faults (pause,
+ * kill, restart, stop, network disconnect, memory squeeze, netem) act on that service's container.
+ */
+export interface ContainerRef {
+  /** Compose service name, e.g. `mcp-server`. */
+  service: string;
+  /** Compose project name (the `com.docker.compose.project` label). */
+  project: string;
+}
+
 export interface TargetProfile {
   name: string;
   description?: string;
@@ -34,6 +49,8 @@ export interface TargetProfile {
   url?: string;
   /** Extra HTTP headers (network transports). */
   headers?: Record<string, string>;
+  /** The server lives in this container (a Compose stack): container faults act on it, its memory is sampled from it. */
+  container?: ContainerRef;
   roles: Partial<Record<ToolRole, RoleBinding>>;
   /** Where the profile came from (file path, `<command line>`). */
   source?: string;

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTcpPipe } from '../../src/stack/tcp-pipe.js';
 import { freePort, spawnServer, waitForListening } from '../../src/target/process.js';
 import type { Endpoint, ServerProcess, TransportKind } from '../../src/target/types.js';
 
@@ -97,11 +98,21 @@ async function networkServer(label: string, kind: TransportKind, argv: (port: nu
   return server;
 }
 
-/** server-everything on the given transport (WebSocket: bridged from stdio by supergateway). */
+/** server-everything over stdio behind the tcp byte pipe (`mcp-reliability pipe`): one server process per connection. */
+async function tcpPipedServer(label: string, script: string, args: string[] = [], env: Record<string, string> = {}): Promise<TestServer> {
+  const processes: ServerProcess[] = [];
+  const pipe = await startTcpPipe({ host: '127.0.0.1', port: 0, command: process.execPath, args: [script, ...args], env, stderrPath: logPath(label), log: () => undefined, onSpawn: (p) => processes.push(p) });
+  const server = makeServer({ transport: 'tcp', url: `tcp://127.0.0.1:${pipe.port}`, label }, processes, null, pipe.port);
+  return { ...server, stop: async () => { await pipe.close(); await server.stop(); } };
+}
+
+/** server-everything on the given transport (WebSocket: bridged from stdio by supergateway; tcp: behind our byte pipe). */
 export async function startEverything(kind: TransportKind): Promise<TestServer> {
   switch (kind) {
     case 'stdio':
       return stdioServer('everything-stdio', EVERYTHING_BIN, ['stdio']);
+    case 'tcp':
+      return tcpPipedServer('everything-tcp', EVERYTHING_BIN, ['stdio']);
     case 'streamable-http':
       return networkServer('everything-http', kind, () => [EVERYTHING_BIN, 'streamableHttp'], '/mcp');
     case 'sse':
@@ -123,13 +134,18 @@ export function fixtureStdio(name: string, env: Record<string, string> = {}): Te
   return stdioServer(`fixture-${name}`, join(FIXTURES, name), [], env);
 }
 
+/** A fixture from test/fixtures/servers/ over stdio behind the tcp byte pipe. */
+export function fixtureTcp(name: string, env: Record<string, string> = {}): Promise<TestServer> {
+  return tcpPipedServer(`fixture-${name}-tcp`, join(FIXTURES, name), [], env);
+}
+
 /** A fixture from test/fixtures/servers/ serving Streamable HTTP at /mcp on PORT. */
 export function fixtureHttp(name: string, env: Record<string, string> = {}): Promise<TestServer> {
   return networkServer(`fixture-${name}`, 'streamable-http', () => [join(FIXTURES, name)], '/mcp', env);
 }
 
 /** An endpoint where nothing listens (a freshly freed port). */
-export async function deadEndpoint(kind: Exclude<TransportKind, 'stdio'> = 'streamable-http'): Promise<Endpoint> {
+export async function deadEndpoint(kind: Exclude<TransportKind, 'stdio' | 'tcp'> = 'streamable-http'): Promise<Endpoint> {
   const port = await freePort();
   const path = kind === 'sse' ? '/sse' : kind === 'websocket' ? '/message' : '/mcp';
   return { transport: kind, url: `${kind === 'websocket' ? 'ws' : 'http'}://127.0.0.1:${port}${path}`, label: 'nothing-listens' };

@@ -18,11 +18,12 @@ const EXPECTED_REASON: Record<TransportKind, DisconnectReason> = {
   'streamable-http': 'connection-error', // no close event: the SDK's GET stream drops and its re-open is refused
   sse: 'transport-closed', // the EventSource errors as the stream terminates
   websocket: 'transport-closed', // the socket closes
+  tcp: 'transport-closed', // the byte pipe closes the socket when its server exits
 };
 
 const TIMEOUT = 120_000;
 
-for (const kind of ['stdio', 'streamable-http', 'sse', 'websocket'] as const) {
+for (const kind of ['stdio', 'streamable-http', 'sse', 'websocket', 'tcp'] as const) {
   describe(`server-everything over ${kind}`, { timeout: TIMEOUT }, () => {
     let server: TestServer | undefined;
     let session: Session | undefined;
@@ -82,7 +83,7 @@ for (const kind of ['stdio', 'streamable-http', 'sse', 'websocket'] as const) {
       assert.equal(again.length, 2);
       assert.equal(again[1]?.reconnect, true);
       assert.equal(session.state, 'connected');
-      if (kind === 'stdio') assert.equal(server.processes.length, 2, 'the reconnect spawns a fresh process');
+      if (kind === 'stdio' || kind === 'tcp') assert.equal(server.processes.length, 2, 'the reconnect spawns a fresh process');
 
       const afterRestart = await session.callTool('echo', { message: 'back' });
       assert.equal(afterRestart.outcome, 'ok', afterRestart.error);

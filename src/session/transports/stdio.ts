@@ -44,6 +44,8 @@ export class StdioProcessTransport implements Transport {
   constructor(
     readonly proc: ServerProcess,
     private readonly signals: StdioSignals,
+    /** How the end of the peer is reported: a process exits (default); a TCP pipe's socket closes. */
+    private readonly peerEnd: { reason: DisconnectReason; detail(): string } | undefined = undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -52,7 +54,7 @@ export class StdioProcessTransport implements Transport {
     out.on('data', this.onData);
     out.once('end', this.onStdoutEnd);
     out.on('error', (err: Error) => this.onerror?.(err));
-    void this.proc.exited.then(({ code, signal }) => this.onExit(`exit code=${code ?? 'none'} signal=${signal ?? 'none'}`));
+    void this.proc.exited.then(({ code, signal }) => this.onExit(this.peerEnd ? this.peerEnd.detail() : `exit code=${code ?? 'none'} signal=${signal ?? 'none'}`));
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -141,20 +143,24 @@ export class StdioProcessTransport implements Transport {
   private readonly onStdoutEnd = (): void => {
     this.stdoutEnded = true;
     this.flushPartial();
-    if (this.exitDetail !== undefined) return this.finish('process-exit', this.exitDetail);
+    if (this.exitDetail !== undefined) return this.finish(this.exitReason, this.exitDetail);
     setTimeout(() => {
-      if (this.exitDetail !== undefined) this.finish('process-exit', this.exitDetail);
+      if (this.exitDetail !== undefined) this.finish(this.exitReason, this.exitDetail);
       else this.finish('transport-closed', 'the server closed stdout but kept running');
     }, END_SETTLE_MS).unref();
   };
 
+  private get exitReason(): DisconnectReason {
+    return this.peerEnd?.reason ?? 'process-exit';
+  }
+
   private onExit(detail: string): void {
     this.exitDetail = detail;
-    if (this.stdoutEnded) return this.finish('process-exit', detail);
+    if (this.stdoutEnded) return this.finish(this.exitReason, detail);
     // Let the last bytes of stdout arrive before declaring the stream dead.
     setTimeout(() => {
       this.flushPartial();
-      this.finish('process-exit', detail);
+      this.finish(this.exitReason, detail);
     }, END_SETTLE_MS).unref();
   }
 
