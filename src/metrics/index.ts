@@ -1,4 +1,4 @@
-/** Public face of src/metrics: the metric registry, the /metrics endpoint, latency histograms. */
+/** Public face of src/metrics: the metric registry, the /metrics endpoint, latency histograms, the Prometheus HTTP API client. */
 export {
   createMetrics,
   SEED_METRIC_NAMES,
@@ -13,3 +13,21 @@ export { startMetricsServer } from './server.js';
 export type { MetricsServer, RegistrySource } from './server.js';
 export { LatencyHistogram } from './histogram.js';
 export { LatencyBook } from './latency-book.js';
+export { instantQuery, rangeQuery, alerts, rules, ready, sampleValue, DEFAULT_PROMETHEUS_TIMEOUT_MS } from './prometheus-api.js';
+export * as prometheusApi from './prometheus-api.js';
+export type {
+  PromResult,
+  PromErrorKind,
+  PromLabels,
+  PromSamplePair,
+  PromVectorSample,
+  PromMatrixSeries,
+  PromInstantData,
+  PromRangeData,
+  PromAlert,
+  PromRule,
+  PromRuleGroup,
+  InstantQueryOptions,
+  RangeQueryOptions,
+  RequestOptions,
+} from './prometheus-api.js';

@@ -13,7 +13,10 @@ export type {
   FaultWindowRecord,
   FaultPhaseStats,
   FaultEndReason,
+  PrometheusSummary,
 } from './result.js';
+export { summarizeScrape, SCRAPE_LIMITS, SCRAPE_QUERY } from './prometheus-scrape.js';
+export type { PrometheusScrape, ScrapeInstantEntry, ScrapeRangeEntry, ScrapeRangeSeries, ScrapeSample, ScrapeAlert, ScrapeRule, ScrapeLabels } from './prometheus-scrape.js';
 export { default as resultSchema } from './result.schema.json' with { type: 'json' };
 export { renderScenarioReport, verdictBadge } from './markdown.js';
 export { faultTimeline } from './fault-timeline.js';

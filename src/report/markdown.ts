@@ -4,7 +4,7 @@
  * `renderSummary` (many runs in one table) lives in ./summary.ts and is re-exported here.
  */
 import { markdownTable } from 'markdown-table';
-import type { DisconnectionRecord, LatencyStats, ScenarioResult, Verdict } from './result.js';
+import type { DisconnectionRecord, LatencyStats, PrometheusSummary, ScenarioResult, Verdict } from './result.js';
 import { codeList, codeSpan, escapeText, formatDuration, formatMiB, formatMs, formatPercent, formatSloLimit, formatSloValue } from './format.js';
 import { faultTimeline } from './fault-timeline.js';
 
@@ -35,6 +35,7 @@ export function renderScenarioReport(result: ScenarioResult, options: ScenarioRe
     `${h(1, 'Protocol hygiene')}\n\n${hygiene(result)}`,
     `${h(1, 'Server memory')}\n\n${memory(result)}`,
   ];
+  if (result.prometheus) sections.push(`${h(1, 'What Prometheus saw')}\n\n${prometheusSection(result, result.prometheus)}`);
   return `${sections.join('\n\n')}\n`;
 }
 
@@ -177,6 +178,58 @@ function memory(r: ScenarioResult): string {
     `- RSS start ${formatMiB(m.startRssBytes)}, peak ${formatMiB(m.peakRssBytes)}, end ${formatMiB(m.endRssBytes)} (${m.samples} samples)`,
     `- Growth (least squares): ${formatMiB(m.growthBytesPerMinute)}/min, ${formatMiB(m.growthBytesPer1000Requests)} per 1000 requests`,
   ].join('\n');
+}
+
+function prometheusSection(r: ScenarioResult, p: PrometheusSummary): string {
+  const missing = p.missing.map((line) => `- Missing: ${escapeText(line)}`);
+  if (!p.reachable) {
+    return [`**Prometheus was not reachable** at ${codeSpan(p.url, false)} when the run ended: nothing was read from it (no metrics, alerts or rules).`, '', ...missing].join('\n');
+  }
+  const n = (v: number | null) => (v === null ? 'no data' : String(Number.isInteger(v) ? v : Number(v.toPrecision(6))));
+  const rq = p.requests;
+  const t = r.totals;
+  const rows = [
+    ['requests ok / error / timeout / unavailable', rq ? `${rq.ok} / ${rq.error} / ${rq.timeout} / ${rq.unavailable}` : 'no data', `${t.ok} / ${t.errors} / ${t.timeouts} / ${t.unavailable}`],
+    ['availability', p.availabilityRatio === null ? 'no data' : formatPercent(p.availabilityRatio * 100), formatPercent(t.availabilityPercent)],
+    ['disconnections', p.disconnections ? `${p.disconnections.total}${byKey(p.disconnections.byReason)}` : 'no data', String(r.disconnections.total)],
+    ['reconnect attempts', n(p.reconnectAttempts), String(r.reconnects.attempts)],
+    ...Object.keys(p.requestP95Seconds)
+      .sort()
+      .map((method) => {
+        const v = p.requestP95Seconds[method] ?? null;
+        const own = r.latency[method];
+        return [`p95 latency ${codeSpan(method)}`, v === null ? 'no data (NaN)' : formatMs(v * 1000), own ? formatMs(own.p95) : '—'];
+      }),
+    ['session up at the end', p.sessionUp === null ? 'no data' : p.sessionUp >= 1 ? 'yes' : 'no', '—'],
+    ['tools available', n(p.toolsAvailable), String(r.tools.final.length)],
+    ['faults injected', p.faults ? `${p.faults.total}${byKey(p.faults.byKind)}` : 'no data', String(r.faults.total)],
+    [`scrapes of job ${codeSpan(p.scrapeTarget.job)}`, scrapeCell(p), '—'],
+  ];
+  const a = p.alerts;
+  const lines = [
+    `Read from ${codeSpan(p.url, false)} over the run (${p.window.start} → ${p.window.end}, instant values at ${p.window.evaluatedAt}); full answers in ${codeSpan(p.file, false)}.`,
+    '',
+    markdownTable([['signal', 'Prometheus', 'this run'], ...rows], { align: ['l', 'r', 'r'] }),
+    '',
+    "_Counters are the run-to-date values Prometheus last scraped; its p95 is interpolated within histogram buckets, the run's comes from an HDR histogram._",
+    '',
+    `- Firing alerts: ${codeList(a.firing, false)}; pending: ${codeList(a.pending, false)}; fired at some point during the run: ${codeList(a.firedDuringRun, false)}`,
+    ...p.ruleProblems.map((rule) => `- Rule ${codeSpan(rule.name, false)} (${rule.type}) is unhealthy: ${escapeText(rule.lastError ?? rule.health)}`),
+    ...missing,
+  ];
+  return lines.join('\n');
+}
+
+function byKey(counts: Record<string, number>): string {
+  const keys = Object.keys(counts).sort();
+  return keys.length === 0 ? '' : ` (${keys.map((k) => `${codeSpan(k)} ×${counts[k]}`).join(', ')})`;
+}
+
+function scrapeCell(p: PrometheusSummary): string {
+  const s = p.scrapeTarget;
+  if (s.scrapes === null) return 'no data';
+  const up = s.up === null ? '' : s.up >= 1 ? ', up at the end' : ', **down** at the end';
+  return `${s.scrapes}${up}${s.minUp !== null && s.minUp < 1 ? ', some failed' : ''}`;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

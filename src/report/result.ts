@@ -4,8 +4,11 @@
  */
 import type { DisconnectReason, ViolationKind } from '../session/types.js';
 
-/** 1.1.0: the `faults` section (fault windows with MTTD, MTTR and before/during/after phase stats). */
-export const RESULT_SCHEMA_VERSION = '1.1.0';
+/**
+ * 1.1.0: the `faults` section (fault windows with MTTD, MTTR and before/during/after phase stats).
+ * 1.2.0: the optional `prometheus` section (what Prometheus saw of the run when a stack ran).
+ */
+export const RESULT_SCHEMA_VERSION = '1.2.0';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -161,6 +164,40 @@ export interface FaultsSummary {
   proxy: { listen: string; upstream: string } | null;
 }
 
+/**
+ * What Prometheus held about the run, read before the stack was torn down (built by
+ * `summarizeScrape`; the full query results are in `file`). Counter values are run-to-date values
+ * as last scraped (every run has a fresh registry); null = Prometheus had no sample of it.
+ */
+export interface PrometheusSummary {
+  url: string;
+  /** False: no HTTP answer from Prometheus; nothing below was read (see `missing`). */
+  reachable: boolean;
+  window: { start: string; end: string; evaluatedAt: string; stepSeconds: number };
+  /** `mcp_requests_total` by status; statuses without a series count 0. Null: no samples at all. */
+  requests: { ok: number; error: number; timeout: number; unavailable: number; total: number } | null;
+  /** Last `mcp_availability_ratio` (0..1). */
+  availabilityRatio: number | null;
+  disconnections: { total: number; byReason: Record<string, number> } | null;
+  reconnectAttempts: number | null;
+  /** p95 of `mcp_request_duration_seconds` over the run, by method, in seconds (bucket-interpolated); null: NaN. */
+  requestP95Seconds: Record<string, number | null>;
+  /** Last `mcp_session_up` (1 up, 0 down). */
+  sessionUp: number | null;
+  toolsAvailable: number | null;
+  faults: { total: number; byKind: Record<string, number> } | null;
+  /** `up` of the simulator's scrape job: last value, lowest value in the window, number of scrapes. */
+  scrapeTarget: { job: string; up: number | null; minUp: number | null; scrapes: number | null };
+  /** Alert names: active when read, and any that fired at some point in the window (`ALERTS`). */
+  alerts: { firing: string[]; pending: string[]; firedDuringRun: string[] };
+  /** Rules whose last evaluation failed (first 20). */
+  ruleProblems: { name: string; type: 'recording' | 'alerting'; health: string; lastError?: string }[];
+  /** What could not be had, in words. */
+  missing: string[];
+  /** Relative path of the full scrape (`prometheus.json`). */
+  file: string;
+}
+
 export interface ScenarioResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   scenario: { name: string; description: string; source: string };
@@ -190,6 +227,8 @@ export interface ScenarioResult {
   memory: MemorySummary | null;
   /** Injected faults (empty when the scenario injects none). */
   faults: FaultsSummary;
+  /** What Prometheus saw (only when a stack with Prometheus ran). */
+  prometheus?: PrometheusSummary;
   /** Things the reader should know about how the run went (e.g. roles inferred, run interrupted). */
   notes?: string[];
   /** Relative paths of the logs this run wrote. */

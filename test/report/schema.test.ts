@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { resultSchema, RESULT_SCHEMA_VERSION } from '../../src/report/index.js';
+import { resultSchema, RESULT_SCHEMA_VERSION, summarizeScrape } from '../../src/report/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { Recorder } from '../../src/run/recorder.js';
 import { buildSampleResult, T0 } from './sample-result.js';
+import { sampleScrape, unreachableScrape } from './prometheus-sample.js';
 
 const ajv = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(resultSchema);
@@ -46,4 +47,16 @@ test('the schema rejects what the type forbids', () => {
   assert.equal(validate({ ...result, unknownField: 1 }), false);
   assert.equal(validate({ ...result, verdict: 'error', error: undefined }), false, 'verdict error requires error');
   assert.equal(validate({ ...result, run: { ...result.run, startedAt: 'yesterday' } }), false);
+});
+
+test('schema 1.2.0: a result with a prometheus section validates (reachable and unreachable); the section is closed', () => {
+  assert.equal(RESULT_SCHEMA_VERSION, '1.2.0');
+  const { result } = buildSampleResult();
+  const prometheus = summarizeScrape(sampleScrape(), 'test-results/flaky/prometheus.json');
+  assert.ok(validate(JSON.parse(JSON.stringify({ ...result, prometheus }))), problems());
+  assert.ok(validate(JSON.parse(JSON.stringify({ ...result, prometheus: summarizeScrape(unreachableScrape(), 'test-results/flaky/prometheus.json') }))), problems());
+  assert.equal(validate(JSON.parse(JSON.stringify({ ...result, prometheus: { ...prometheus, extra: 1 } }))), false);
+  assert.equal(validate(JSON.parse(JSON.stringify({ ...result, prometheus: { ...prometheus, requests: { ...prometheus.requests, ok: -1 } } }))), false);
+  const { missing: _missing, ...withoutMissing } = prometheus;
+  assert.equal(validate(JSON.parse(JSON.stringify({ ...result, prometheus: withoutMissing }))), false);
 });
