@@ -1,13 +1,31 @@
 /**
  * The FaultController: turns fault specs into `Fault`s (network faults on the run's chaos proxy,
- * process faults on the running target), starts and lifts them, and reports each fault window to
- * the Recorder as fault events. A window starts just before the fault is injected and ends when
- * the target is whole again: the fault lifted (stop() done), the killed server back on its own
- * (its `restarted` action), or a one-shot fault done (a restart; a kill of a stdio server, which
- * the client's reconnect replaces). At the end of the run (or on SIGINT) stopAll() lifts
- * everything without restarting anything: paused servers are resumed, toxics removed.
+ * process faults on the running target — or, when the target names a container
+ * (`profile.container`), container faults on that container), starts and lifts them, and reports
+ * each fault window to the Recorder as fault events. A window starts just before the fault is
+ * injected and ends when the target is whole again: the fault lifted (stop() done), the killed
+ * server back on its own (its `restarted` action), or a one-shot fault done (a restart; a kill of
+ * a stdio server, which the client's reconnect replaces). At the end of the run (or on SIGINT)
+ * stopAll() lifts everything: paused servers are resumed, toxics removed, and no local server is
+ * restarted — but a stopped or killed container is started again (the stack outlives the run).
  */
-import { faultFamily, forkRng, processFault, proxyFault, stopAllFaults, type ChaosProxy, type Fault, type FaultSpec, type NetworkFaultSpec, type ProcessFaultAction, type ProcessFaultSpec, type Rng } from '../chaos/index.js';
+import type Docker from 'dockerode';
+import {
+  actsOnContainer,
+  containerFault,
+  faultFamily,
+  forkRng,
+  processFault,
+  proxyFault,
+  stopAllFaults,
+  type ChaosProxy,
+  type ContainerTargetFaultSpec,
+  type Fault,
+  type FaultSpec,
+  type NetworkFaultSpec,
+  type ProcessFaultSpec,
+  type Rng,
+} from '../chaos/index.js';
 import type { FaultEndReason } from '../report/result.js';
 import type { Step } from '../scenario/types.js';
 import type { RunningTarget } from '../target/launch.js';
@@ -23,6 +41,8 @@ export interface FaultControllerOptions {
   plan: FaultPlan;
   record(e: FaultEvent): void;
   note(text: string): void;
+  /** Container targets: the Docker client (default: dockerode's default — DOCKER_HOST, else /var/run/docker.sock — created on first use). */
+  docker?: Docker;
 }
 
 interface Active extends FaultHandle {
@@ -31,8 +51,8 @@ interface Active extends FaultHandle {
   fromStep: boolean;
 }
 
-/** Kinds whose lifting would restart the server: at the end of the run they are torn down instead. */
-const RESTARTING_KINDS = new Set(['kill', 'terminate', 'restart']);
+/** Kinds whose lifting would restart the server (and wait for it): at the end of the run they are torn down instead. */
+const RESTARTING_KINDS = new Set(['kill', 'terminate', 'restart', 'stop']);
 
 export class FaultController implements FaultRuntime {
   readonly chaosRng: Rng;
@@ -66,7 +86,7 @@ export class FaultController implements FaultRuntime {
     const entry: Active = { window, kind: spec.kind, source: where.source, ...(where.id !== undefined ? { id: where.id } : {}), fault: undefined, ended: false, fromStep: where.fromStep };
     let fault: Fault;
     try {
-      fault = this.create(spec, window, entry);
+      fault = this.create(spec, window, entry, where.source);
     } catch (err) {
       this.opts.note(`fault ${spec.kind} at ${where.source} could not be created: ${(err as Error).message}`);
       return null;
@@ -117,20 +137,32 @@ export class FaultController implements FaultRuntime {
         this.end(entry, 'run-end');
       }),
     );
-    // Process faults left (a killed server's pending restart, a paused group, a stdout valve): torn down, never restarted.
+    // Faults left (a killed server's pending restart, a paused group, a stdout valve): torn down, never restarted;
+    // container faults lifted (a stopped or killed container started again, without waiting for it).
     await stopAllFaults();
   }
 
-  private create(spec: FaultSpec, window: number, entry: Active): Fault {
+  private create(spec: FaultSpec, window: number, entry: Active, source: string): Fault {
     if (faultFamily(spec.kind) === 'network') {
       if (!this.opts.proxy) throw new Error('no chaos proxy runs for this target');
       return proxyFault(this.opts.proxy, spec as NetworkFaultSpec);
     }
-    const onAction = (action: ProcessFaultAction) => {
+    const onAction = (action: { at: number; kind: string; action: string; detail: string }) => {
       this.opts.record({ type: 'fault-action', at: action.at, window, kind: action.kind, action: action.action, detail: action.detail });
       if (action.action === 'restarted') this.end(entry, 'restarted', undefined, action.at);
     };
-    return processFault(this.opts.running, spec as ProcessFaultSpec, forkRng(this.opts.seed, `fault:${window}`), { onAction });
+    const { running } = this.opts;
+    const container = running.profile.container;
+    if (container && actsOnContainer(spec.kind)) {
+      return containerFault(container, spec as ContainerTargetFaultSpec, {
+        onAction,
+        ...(running.endpoint.url !== undefined ? { url: running.endpoint.url } : {}),
+        ...(this.opts.docker ? { docker: this.opts.docker } : {}),
+        ...(this.opts.proxy ? { proxy: this.opts.proxy } : {}),
+        note: (text) => this.opts.note(`fault ${spec.kind} at ${source}: ${text}`),
+      });
+    }
+    return processFault(running, spec as ProcessFaultSpec, forkRng(this.opts.seed, `fault:${window}`), { onAction });
   }
 
   private end(entry: Active, endedBy: FaultEndReason, error?: string, at = Date.now()): void {

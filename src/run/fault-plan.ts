@@ -1,13 +1,16 @@
 /**
  * Faults × target, decided before anything starts: which faults a target cannot have (a network
  * fault on a stdio target, a process fault on a remote server, a stdio pipe fault on a network
- * target, a restart of a stdio server…). A step that needs an impossible fault is bad input (exit
- * 2, with the step's pointer, the fault kind and the transport); an `optional` one is skipped with
- * a report note; a chaos step drops the faults the target cannot have when it is optional.
- * Also says whether the chaos proxy is needed (some network fault will run).
+ * target, a restart of a stdio server, a container-only fault on a target without a container…).
+ * A target with `container` (a server in a Compose stack) counts as local for pause, kill,
+ * terminate and restart: they act on its container. A step that needs an impossible fault is bad
+ * input (exit 2, with the step's pointer, the fault kind and the transport); an `optional` one is
+ * skipped with a report note; a chaos step drops the faults the target cannot have when it is
+ * optional. Also says whether the chaos proxy is needed (some network fault will run, or a netem
+ * fault on a container target, which falls back to the proxy where the kernel has no netem).
  */
 import { relative, isAbsolute } from 'node:path';
-import { faultFamily, validateProcessFault, type FaultSpec } from '../chaos/index.js';
+import { faultFamily, isContainerFaultKind, validateContainerFault, validateProcessFault, type FaultSpec } from '../chaos/index.js';
 import type { Plan, Step, ValidationIssue } from '../scenario/types.js';
 import type { TargetProfile } from '../target/types.js';
 
@@ -31,6 +34,15 @@ export function faultTargetProblem(spec: FaultSpec, target: TargetProfile): Pick
   const kind = spec.kind;
   const family = faultFamily(kind);
   const optionalHint = 'or mark the step "optional": true to skip this fault (with a note in the report) on targets that cannot have it';
+  if (isContainerFaultKind(kind)) {
+    const problems = validateContainerFault(spec, { container: target.container !== undefined, target: target.name }).filter((p) => !validateContainerFault(spec).includes(p));
+    if (problems.length === 0) return undefined;
+    return {
+      message: `"${kind}" fault on target "${target.name}" (${target.transport}): ${problems.map((p) => p.replace(/^[a-z-]+: /, '')).join('; ')}`,
+      expected: 'a target with "container": {"service", "project"} (the server runs in a Compose service)',
+      hint: `run the scenario with \`mcp-reliability stack\`, whose target names the server's container; ${optionalHint}`,
+    };
+  }
   if (family === 'network') {
     if (target.transport === 'stdio') {
       return {
@@ -49,17 +61,26 @@ export function faultTargetProblem(spec: FaultSpec, target: TargetProfile): Pick
     return undefined;
   }
   if (family === 'process') {
-    const context = { transport: target.transport, local: target.launch !== undefined, target: target.name };
+    const context = { transport: target.transport, local: target.launch !== undefined, container: target.container !== undefined, target: target.name };
     const paramProblems = new Set(validateProcessFault(spec));
     const problems = validateProcessFault(spec, context).filter((p) => !paramProblems.has(p));
     if (problems.length === 0) return undefined;
+    const where = context.container ? ', in a container' : context.local ? '' : ', remote';
     return {
-      message: `"${kind}" fault on target "${target.name}" (${target.transport}${context.local ? '' : ', remote'}): ${problems.map((p) => p.replace(/^[a-z-]+: /, '')).join('; ')}`,
-      expected: target.transport === 'stdio' ? 'a process fault that works on a stdio server (pause, kill, terminate, stdout-delay, stdout-stall, partial-line)' : 'a target this tool starts itself (a profile with "launch"), and a fault for its transport',
+      message: `"${kind}" fault on target "${target.name}" (${target.transport}${where}): ${problems.map((p) => p.replace(/^[a-z-]+: /, '')).join('; ')}`,
+      expected:
+        target.transport === 'stdio'
+          ? 'a process fault that works on a stdio server (pause, kill, terminate, stdout-delay, stdout-stall, partial-line)'
+          : 'a target this tool starts itself (a profile with "launch") or a container target (the Compose stack), and a fault for its transport',
       hint: optionalHint.replace(/^or m/, 'M'),
     };
   }
   return undefined;
+}
+
+/** A netem fault on this target may fall back to the chaos proxy: a container target reached over plain TCP (the proxy cannot relay TLS). */
+function netemFallbackPossible(target: TargetProfile): boolean {
+  return target.container !== undefined && target.transport !== 'stdio' && !(target.url !== undefined && /^(https|wss):/i.test(target.url));
 }
 
 function displayPath(path: string): string {
@@ -93,7 +114,7 @@ export function planFaults(plan: Plan, target: TargetProfile): FaultPlan {
     if (step.optional && specs.length > 0 && runnable.length === 0) {
       out.skipped.set(step, { kind: specs.map(([s]) => s.kind).join(', '), reason: [...new Set(excluded.values())].join('; ') });
     } else if (excluded.size > 0) out.excluded.set(step, excluded);
-    if (runnable.some((s) => faultFamily(s.kind) === 'network')) out.needsProxy = true;
+    if (runnable.some((s) => faultFamily(s.kind) === 'network' || (s.kind === 'netem' && netemFallbackPossible(target)))) out.needsProxy = true;
   });
   return out;
 }

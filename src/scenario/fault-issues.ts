@@ -1,11 +1,11 @@
 /**
  * Fault checks a schema cannot express: each fault's parameters through the fault's own validator
- * (validateNetworkFault / validateProcessFault, their words turned into issues with pointers such
+ * (validateNetworkFault / validateProcessFault / validateContainerFault, their words turned into issues with pointers such
  * as `/steps/3/fault/percent`), fault ids, chaos timing, faults copied by parallel, and fault SLOs
  * without any fault. Whether the target can have a fault is checked later, against the target
  * (src/run/fault-plan.ts), because only then is the target known.
  */
-import { faultFamily, validateChaosSchedule, validateNetworkFault, validateProcessFault } from '../chaos/index.js';
+import { faultFamily, isContainerFaultKind, MIN_MEMORY_BYTES, validateChaosSchedule, validateContainerFault, validateNetworkFault, validateProcessFault } from '../chaos/index.js';
 import { escapePointerToken } from './json-source.js';
 import { didYouMean } from './suggest.js';
 import type { ValidationIssue } from './types.js';
@@ -15,6 +15,7 @@ type Issue = Omit<ValidationIssue, 'file'>;
 
 /** Problems with one fault spec's parameters, in the validator's words (no target context). */
 function problemsOf(spec: Json): string[] {
+  if (isContainerFaultKind(spec.kind)) return validateContainerFault(spec);
   const family = faultFamily(spec.kind);
   if (family === 'network') return validateNetworkFault(spec);
   if (family === 'process') return validateProcessFault(spec);
@@ -46,6 +47,9 @@ function hintFor(problem: string, kind: string, field: string | undefined, field
   const takes = fields.length > 0 ? `${aFault(kind)} takes ${fields.join(', ')}` : `${aFault(kind)} takes no fields besides "kind"`;
   if (/unknown field/.test(problem)) return (field !== undefined ? didYouMean(field, fields) : undefined) ?? takes;
   if (field === 'percent') return 'a percentage from 0 to 100: 5 means 5 % of segments are lost (and retransmitted)';
+  if (field === 'lossPercent') return 'a percentage from 0 to 100: 5 means 5 % of the packets the server sends are dropped (TCP retransmits them)';
+  if (field === 'memoryBytes') return `the new memory limit in bytes, e.g. 67108864 (64 MiB); Docker refuses limits below ${MIN_MEMORY_BYTES} (6 MiB)`;
+  if (/needs latencyMs or lossPercent/.test(problem)) return 'e.g. {"kind": "netem", "latencyMs": 100, "jitterMs": 20} or {"kind": "netem", "lossPercent": 5}';
   if (/must be (at least|greater than) 0/.test(problem)) return `${field ?? 'it'} is a ${/Ms$/.test(field ?? '') ? 'time in milliseconds' : 'size or rate'}: a negative value means nothing`;
   if (/is required/.test(problem)) return takes;
   if (/must not exceed|must be smaller/.test(problem)) return 'the variation is drawn on both sides of the value, so it cannot be larger than the value itself';

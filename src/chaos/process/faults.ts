@@ -12,7 +12,7 @@ import { validateProcessFault, type ProcessFaultContext, type ProcessFaultSpec }
 
 /** What validateProcessFault needs to know about a running target. */
 export function processFaultContext(target: RunningTarget): ProcessFaultContext {
-  return { transport: target.profile.transport, local: target.profile.launch !== undefined, target: target.profile.name };
+  return { transport: target.profile.transport, local: target.profile.launch !== undefined, container: target.profile.container !== undefined, target: target.profile.name };
 }
 
 /**
@@ -23,6 +23,9 @@ export function processFaultContext(target: RunningTarget): ProcessFaultContext 
 export function processFault(target: RunningTarget, spec: ProcessFaultSpec, rng: Rng, opts: ProcessFaultOptions = {}): ProcessFault {
   const problems = validateProcessFault(spec, processFaultContext(target));
   if (problems.length > 0) throw new Error(`invalid process fault: ${problems.join('; ')}`);
+  if (target.profile.container && !target.profile.launch && !target.currentProcess()) {
+    throw new Error(`${spec.kind}: target "${target.profile.name}" runs in a container (service "${target.profile.container.service}"): its faults act on the container (containerFault), not on a process of this tool`);
+  }
   const ctx = faultContext(spec.kind, opts);
   switch (spec.kind) {
     case 'pause':

@@ -28,6 +28,8 @@ export interface ProcessFaultContext {
   transport: TransportKind;
   /** False for a remote target (a URL, no `launch`): there is no process to signal. */
   local: boolean;
+  /** The server runs in a container this tool can act on (the target names its Compose service): pause, kill, terminate and restart act on the container. */
+  container?: boolean;
   /** Name for messages, e.g. the target profile's name. */
   target?: string;
 }
@@ -94,7 +96,7 @@ function checkMs(value: unknown, rule: FieldRule): string | undefined {
 function contextProblems(spec: Record<string, unknown>, kind: ProcessFaultKind, ctx: ProcessFaultContext): string[] {
   const name = ctx.target ? `target "${ctx.target}"` : 'the target';
   const isStdio = ctx.transport === 'stdio';
-  if (!ctx.local && !isStdio) {
+  if (!ctx.local && !ctx.container && !isStdio) {
     return [`${kind}: ${name} is remote (${ctx.transport}, not started by this tool): there is no local server process to signal; use a network fault through the proxy instead`];
   }
   if (STDIO_ONLY_KINDS.includes(kind) && !isStdio) {
