@@ -12,7 +12,13 @@ import { exitCodeFor, runSuite } from '../run/suite.js';
 import { closeAllProxies } from '../run/proxy-placement.js';
 import { stopAllFaults } from '../chaos/index.js';
 import { BadInputError } from '../errors.js';
-import { HELP, parseCommand, UsageError, type RunCommand } from './args.js';
+import { HELP, parseCommand, UsageError, type PipeCommand, type ProbeCommand, type RunCommand, type StackCommand } from './args.js';
+import { probeMcp } from '../stack/probe.js';
+import { startTcpPipe } from '../stack/tcp-pipe.js';
+import { runStack, StackError } from '../stack/stack.js';
+import { dockerClient } from '../stack/docker.js';
+import { sampleContainerStats } from '../stack/stats.js';
+import type { ContainerStatsSource } from '../run/runner.js';
 import { createProgressSink } from './progress.js';
 
 const EXIT = { ok: 0, sloFailed: 1, badInput: 2, harness: 3 } as const;
@@ -49,6 +55,10 @@ async function buildTarget(cmd: RunCommand): Promise<TargetProfile> {
     const { role, binding } = parseRoleFlag(flag, TOOL_ROLES);
     target.roles = { ...target.roles, [role]: binding };
   }
+  if (cmd.container) {
+    if (!target.url || target.launch) throw new UsageError(`--container ${cmd.container.service}: the target must be reached by URL (the server runs in the container), but "${cmd.target}" ${target.launch ? 'is started by this tool' : 'has no URL'}`);
+    target.container = cmd.container;
+  }
   return target;
 }
 
@@ -79,7 +89,8 @@ async function run(cmd: RunCommand): Promise<number> {
     toolVersion: version(),
     // The default set (every shipped scenario) leaves out those the target cannot have (listed in the summary).
     inapplicable: cmd.scenarios.length === 0 ? 'skip' : 'error',
-    ...(cmd.metricsPort !== undefined ? { metricsPort: cmd.metricsPort } : {}),
+    ...(cmd.metricsPort !== undefined ? { metricsPort: cmd.metricsPort, metricsHost: cmd.metricsHost, metricsLingerMs: cmd.metricsLingerMs } : {}),
+    ...(target.container ? { containerStats: dockerStats() } : {}),
     onMetricsServer: (url) => process.stderr.write(`metrics: ${url}\n`),
     onProgress: ({ scenario, client, snapshot, remainingMs }) =>
       sink.update({
@@ -105,6 +116,80 @@ async function run(cmd: RunCommand): Promise<number> {
   process.stderr.write(`reports: ${relative(process.cwd(), outcome.files.summary)}, ${relative(process.cwd(), outcome.files.junit)}; results: ${relative(process.cwd(), join(cmd.out, 'test-results'))}/\n`);
   if (outcome.interrupted) return 130;
   return exitCodeFor(outcome.results);
+}
+
+/** Container memory and CPU from the Docker engine (the runner gets it injected). */
+function dockerStats(): ContainerStatsSource {
+  const docker = dockerClient();
+  return (ref, onSample, onError) => sampleContainerStats(docker, ref, onSample, { onError });
+}
+
+async function probe(cmd: ProbeCommand): Promise<number> {
+  const target = await resolveTarget(cmd.target);
+  if (!target.url) throw new UsageError(`probe: "${cmd.target}" has no URL; probe reaches a running server (http(s)://, ws(s)://, .../sse or tcp://)`);
+  const r = await probeMcp({ transport: target.transport, url: target.url, label: target.name, ...(target.headers ? { headers: target.headers } : {}) }, cmd.timeoutMs, version());
+  if (r.ok) {
+    process.stdout.write(`ok: ${r.serverName} ${r.serverVersion}, protocol ${r.protocolVersion}, ${r.tools.length} tools (${r.tools.slice(0, 8).join(', ')}${r.tools.length > 8 ? ', ...' : ''}), handshake ${r.handshakeMs} ms\n`);
+    return EXIT.ok;
+  }
+  process.stderr.write(`probe ${target.url}: ${r.error}\n`);
+  return EXIT.sloFailed;
+}
+
+async function pipe(cmd: PipeCommand): Promise<number> {
+  const [command, ...args] = cmd.argv as [string, ...string[]];
+  const server = await startTcpPipe({ host: cmd.host, port: cmd.port, command, args });
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.close().then(() => resolve());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return EXIT.ok;
+}
+
+async function stack(cmd: StackCommand): Promise<number> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals += 1;
+    process.stderr.write(`\n${sig}: stopping the simulator, then tearing the stack down${cmd.noCleanup ? ' (no: --no-cleanup)' : ''}...\n`);
+    controller.abort();
+    if (signals > 2) process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await runStack({
+      root: PACKAGE_ROOT,
+      ...(cmd.composeFile !== undefined ? { composeFile: cmd.composeFile } : {}),
+      project: cmd.project,
+      scenarios: cmd.scenarios,
+      durationMs: cmd.durationMs,
+      seed: cmd.seed,
+      outDir: cmd.out,
+      noCleanup: cmd.noCleanup,
+      monitoring: cmd.monitoring,
+      ...(cmd.imagesEnv !== undefined ? { imagesEnv: cmd.imagesEnv } : {}),
+      ...(cmd.serverCommand !== undefined ? { serverCommand: cmd.serverCommand } : {}),
+      ...(cmd.serverImage !== undefined ? { serverImage: cmd.serverImage } : {}),
+      ...(cmd.target !== undefined ? { target: cmd.target } : {}),
+      ...(cmd.runArgs !== undefined ? { runArgs: cmd.runArgs } : {}),
+      readyTimeoutMs: cmd.readyTimeoutMs,
+      signal: controller.signal,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    for (const r of outcome.results) {
+      const failed = r.slos.filter((s) => !s.passed).map((s) => s.id);
+      process.stderr.write(`${r.scenario.name} [${r.client.profile}]: ${r.verdict.toUpperCase()}${failed.length ? ` (failed: ${failed.join(', ')})` : ''}${r.error ? ` (${r.error})` : ''}\n`);
+    }
+    for (const note of outcome.notes) process.stderr.write(`note: ${note}\n`);
+    if (outcome.results.length) process.stdout.write(`${readFileSync(outcome.files.summary, 'utf8')}\n`);
+    process.stderr.write(`reports: ${relative(process.cwd(), outcome.files.summary)}; logs: ${relative(process.cwd(), join(cmd.out, 'logs'))}/ (${Object.keys(outcome.files.logs).join(', ') || 'none'})\n`);
+    return outcome.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 async function validate(files: string[]): Promise<number> {
@@ -142,6 +227,12 @@ export async function main(argv: string[]): Promise<number> {
         return await validate(cmd.files);
       case 'run':
         return await run(cmd);
+      case 'probe':
+        return await probe(cmd);
+      case 'pipe':
+        return await pipe(cmd);
+      case 'stack':
+        return await stack(cmd);
     }
   } catch (err) {
     if (err instanceof ScenarioError) {
@@ -155,6 +246,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof BadInputError || err instanceof MissingRolesError) {
       process.stderr.write(`mcp-reliability: ${(err as Error).message}\n`);
       return EXIT.badInput;
+    }
+    if (err instanceof StackError) {
+      process.stderr.write(`mcp-reliability: stack: ${err.message}\n`);
+      return EXIT.harness;
     }
     process.stderr.write(`mcp-reliability: harness failure: ${(err as Error).stack ?? String(err)}\n`);
     await stopAllServers(500);

@@ -113,7 +113,19 @@ function defineMetrics(registry: Registry) {
     }),
     serverRss: new Gauge({
       name: 'mcp_server_rss_bytes',
-      help: 'Resident set size of the server under test (local targets only).',
+      help: 'Memory of the server under test: resident set size of a local process group, or the memory docker stats reports for a container target.',
+      registers,
+    }),
+    containerMemory: new Gauge({
+      name: 'mcp_container_memory_bytes',
+      help: 'Memory used by the server container (usage less inactive file cache, as docker stats shows it), by compose service.',
+      labelNames: ['service'] as const,
+      registers,
+    }),
+    containerCpu: new Gauge({
+      name: 'mcp_container_cpu_usage_ratio',
+      help: 'CPU used by the server container over the last sample, as a fraction of one CPU, by compose service.',
+      labelNames: ['service'] as const,
       registers,
     }),
     availability: new Gauge({

@@ -14,7 +14,7 @@ import type { ScenarioResult } from '../report/result.js';
 import { ScenarioError } from '../scenario/issues.js';
 import type { Plan, ToolRole } from '../scenario/types.js';
 import { Session, withOverrides, type ClientProfile } from '../session/index.js';
-import { inferRoles, readGroupRss, startTarget, type RoleBinding, type RunningTarget, type TargetProfile, type ToolInfo } from '../target/index.js';
+import { inferRoles, readGroupRss, startTarget, type ContainerRef, type RoleBinding, type RunningTarget, type TargetProfile, type ToolInfo } from '../target/index.js';
 import type { RunContext } from './context.js';
 import { runSteps } from './interpreter.js';
 import { Recorder, type RecordedEvent, type RecorderSnapshot } from './recorder.js';
@@ -40,7 +40,16 @@ export interface ScenarioRunOptions {
   rssIntervalMs?: number;
   /** Every recorded event (session and fault events), as it is written to events.ndjson. */
   onEvent?: (event: RecordedEvent) => void;
+  /** Samples a container target's memory and CPU (injected: the Docker engine is the shell's business). */
+  containerStats?: ContainerStatsSource;
 }
+
+/** Follows a container's memory and CPU, calling `onSample` about once a second, until stopped. */
+export type ContainerStatsSource = (
+  ref: ContainerRef,
+  onSample: (sample: { memoryBytes: number; cpuRatio: number | null }) => void,
+  onError: (message: string) => void,
+) => { stop(): void };
 
 /** Roles the scenario needs that neither the profile nor inference filled (state roles are optional). */
 export class MissingRolesError extends Error {
@@ -102,6 +111,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   let faults: FaultController | undefined;
   let harnessError: string | undefined;
   const timers: NodeJS.Timeout[] = [];
+  let containerSampler: { stop(): void } | undefined;
   const record = (e: RecordedEvent) => {
     recorder.onEvent(e);
     events.write(eventLine(e));
@@ -120,6 +130,19 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
       const pid = live.currentProcess()?.pid;
       if (pid !== undefined) void readGroupRss(pid).then((rss) => rss !== null && recorder.recordRss(rss));
     };
+    const container = target.container;
+    if (container && opts.containerStats) {
+      // A container target: its memory (and CPU) come from the engine's stats, not from /proc.
+      containerSampler = opts.containerStats(
+        container,
+        ({ memoryBytes, cpuRatio }) => {
+          recorder.recordRss(memoryBytes);
+          metrics.containerMemory.set({ service: container.service }, memoryBytes);
+          if (cpuRatio !== null) metrics.containerCpu.set({ service: container.service }, cpuRatio);
+        },
+        (message) => notes.add(`container stats: ${message}`),
+      );
+    }
     sampleRss(); // the baseline, at once: a short run (or a slow start) still gets one
     timers.push(
       setInterval(sampleRss, opts.rssIntervalMs ?? 1000),
@@ -157,6 +180,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
     harnessError = (err as Error).message;
   } finally {
     for (const t of timers) clearInterval(t);
+    containerSampler?.stop();
     await faults?.stopAll().catch(() => undefined);
     await session?.close().catch(() => undefined);
     await proxy?.close().catch(() => undefined);

@@ -13,7 +13,7 @@ import type { Plan, ValidationIssue } from '../scenario/types.js';
 import type { ClientProfile } from '../session/index.js';
 import type { TargetProfile } from '../target/index.js';
 import type { RecorderSnapshot } from './recorder.js';
-import { missingRoles, MissingRolesError, runScenario } from './runner.js';
+import { missingRoles, MissingRolesError, runScenario, type ContainerStatsSource } from './runner.js';
 import { planFaults } from './fault-plan.js';
 
 export interface SuiteOptions {
@@ -26,6 +26,14 @@ export interface SuiteOptions {
   signal: AbortSignal;
   toolVersion: string;
   metricsPort?: number;
+  /** Address the /metrics endpoint binds to (default 127.0.0.1; 0.0.0.0 inside a container). */
+  metricsHost?: string;
+  /**
+   * Keep serving the last run's metrics this long after the suite ends, so a Prometheus that
+   * scrapes every few seconds sees the final values (the stack's simulator exits right after).
+   */
+  metricsLingerMs?: number;
+  containerStats?: ContainerStatsSource;
   onProgress?: (p: { scenario: string; client: string; snapshot: RecorderSnapshot; remainingMs: number }) => void;
   onScenarioDone?: (result: ScenarioResult) => void;
   onMetricsServer?: (url: string) => void;
@@ -90,7 +98,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
   let current: McpMetrics | undefined;
   let server: MetricsServer | undefined;
   if (opts.metricsPort !== undefined) {
-    server = await startMetricsServer(() => current?.registry, opts.metricsPort);
+    server = await startMetricsServer(() => current?.registry, opts.metricsPort, opts.metricsHost);
     opts.onMetricsServer?.(server.url);
   }
   const results: ScenarioResult[] = [];
@@ -109,6 +117,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
           signal: opts.signal,
           toolVersion: opts.toolVersion,
           onMetrics: (m) => (current = m),
+          ...(opts.containerStats ? { containerStats: opts.containerStats } : {}),
           onProgress: (snapshot, remainingMs) => opts.onProgress?.({ scenario: plan.scenario.name, client: client.name, snapshot, remainingMs }),
         });
         results.push(result);
@@ -124,10 +133,26 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
         opts.onScenarioDone?.(result);
       }
     }
-  } finally {
+  } catch (err) {
     await server?.close();
+    throw err;
   }
   writeFileSync(files.summary, renderSummary(results, skipped));
   writeFileSync(files.junit, renderJUnit(results));
+  if (server && opts.metricsLingerMs && !opts.signal.aborted) await lingerFor(opts.metricsLingerMs, opts.signal);
+  await server?.close();
   return { results, files, interrupted: opts.signal.aborted, skipped };
+}
+
+/** Wait `ms` (the last metrics stay scrapeable), or less when the run is interrupted. */
+function lingerFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

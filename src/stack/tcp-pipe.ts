@@ -15,7 +15,7 @@ export interface TcpPipeOptions {
   command: string;
   args: string[];
   env?: Record<string, string>;
-  /** Where each server's stderr is appended (default: this process's stderr). */
+  /** Where each server's stderr is appended; without it, it goes to this process's stderr. */
   stderrPath?: string;
   log?: (line: string) => void;
   /** Called with every server process the pipe starts. */
@@ -43,7 +43,7 @@ export async function startTcpPipe(opts: TcpPipeOptions): Promise<TcpPipe> {
     void (async () => {
       let proc: ServerProcess;
       try {
-        proc = await spawnServer({ command: opts.command, args: opts.args, env: opts.env ?? {}, stderrPath: opts.stderrPath ?? '/dev/stderr', label: `pipe#${id}` });
+        proc = await spawnServer({ command: opts.command, args: opts.args, env: opts.env ?? {}, ...(opts.stderrPath ? { stderrPath: opts.stderrPath } : { stderrTo: process.stderr }), label: `pipe#${id}` });
       } catch (err) {
         log(`pipe #${id} ${peer}: ${(err as Error).message}`);
         socket.destroy();

@@ -11,6 +11,8 @@ import type { LaunchSpec, ServerProcess } from './types.js';
 export interface SpawnOptions extends LaunchSpec {
   /** Append the server's stderr here (created with its folder). */
   stderrPath?: string;
+  /** Also copy the server's stderr to this stream (e.g. this process's own stderr). */
+  stderrTo?: NodeJS.WritableStream;
   label?: string;
 }
 
@@ -98,6 +100,8 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   if (opts.stderrPath) {
     mkdirSync(dirname(opts.stderrPath), { recursive: true });
     stderrLog = createWriteStream(opts.stderrPath, { flags: 'a' });
+    // An unwritable log (a full disk, a path that went away) must not crash the tester: the server still runs.
+    stderrLog.on('error', () => undefined);
   }
   const child = spawn(opts.command, opts.args ?? [], {
     cwd: opts.cwd,
@@ -105,7 +109,10 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true, // own process group: we can signal the server and its children together
   });
-  child.stderr!.on('data', (chunk: Buffer) => stderrLog?.write(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderrLog?.write(chunk);
+    opts.stderrTo?.write(chunk);
+  });
   // A server that dies must not crash the tester with EPIPE on a write to its stdin.
   child.stdin!.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
