@@ -15,9 +15,6 @@ import { BadInputError } from '../errors.js';
 import { HELP, parseCommand, UsageError, type PipeCommand, type ProbeCommand, type RunCommand, type StackCommand } from './args.js';
 import { probeMcp } from '../stack/probe.js';
 import { startTcpPipe } from '../stack/tcp-pipe.js';
-import { runStack, StackError } from '../stack/stack.js';
-import { dockerClient } from '../stack/docker.js';
-import { sampleContainerStats } from '../stack/stats.js';
 import type { ContainerStatsSource } from '../run/runner.js';
 import { createProgressSink } from './progress.js';
 
@@ -90,7 +87,7 @@ async function run(cmd: RunCommand): Promise<number> {
     // The default set (every shipped scenario) leaves out those the target cannot have (listed in the summary).
     inapplicable: cmd.scenarios.length === 0 ? 'skip' : 'error',
     ...(cmd.metricsPort !== undefined ? { metricsPort: cmd.metricsPort, metricsHost: cmd.metricsHost, metricsLingerMs: cmd.metricsLingerMs } : {}),
-    ...(target.container ? { containerStats: dockerStats() } : {}),
+    ...(target.container ? { containerStats: await dockerStats() } : {}),
     onMetricsServer: (url) => process.stderr.write(`metrics: ${url}\n`),
     onProgress: ({ scenario, client, snapshot, remainingMs }) =>
       sink.update({
@@ -118,8 +115,9 @@ async function run(cmd: RunCommand): Promise<number> {
   return exitCodeFor(outcome.results);
 }
 
-/** Container memory and CPU from the Docker engine (the runner gets it injected). */
-function dockerStats(): ContainerStatsSource {
+/** Container memory and CPU from the Docker engine (the runner gets it injected; dockerode is loaded only for container targets). */
+async function dockerStats(): Promise<ContainerStatsSource> {
+  const [{ dockerClient }, { sampleContainerStats }] = await Promise.all([import('../stack/docker.js'), import('../stack/stats.js')]);
   const docker = dockerClient();
   return (ref, onSample, onError) => sampleContainerStats(docker, ref, onSample, { onError });
 }
@@ -148,6 +146,7 @@ async function pipe(cmd: PipeCommand): Promise<number> {
 }
 
 async function stack(cmd: StackCommand): Promise<number> {
+  const { runStack } = await import('../stack/stack.js');
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -247,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mcp-reliability: ${(err as Error).message}\n`);
       return EXIT.badInput;
     }
-    if (err instanceof StackError) {
+    if (err instanceof Error && err.name === 'StackError') {
       process.stderr.write(`mcp-reliability: stack: ${err.message}\n`);
       return EXIT.harness;
     }

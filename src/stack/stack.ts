@@ -10,7 +10,6 @@ import { basename, join, relative, resolve } from 'node:path';
 import { loadPlan, ScenarioError } from '../scenario/index.js';
 import { renderJUnit, renderScenarioReport, renderSummary, type ScenarioResult } from '../report/index.js';
 import { resolveTarget } from '../target/profile.js';
-import { transportForUrl } from '../target/adhoc.js';
 import { SCENARIOS_DIR } from '../target/paths.js';
 import type { Endpoint } from '../target/types.js';
 import { BadInputError } from '../errors.js';
@@ -124,7 +123,7 @@ export async function hostEndpoint(target: string, serverPort: number): Promise<
     url.port = String(serverPort);
   }
   const href = url.protocol === 'tcp:' ? `tcp://${url.host}` : url.toString();
-  return { transport: profile.url === target ? transportForUrl(href) : profile.transport, url: href, label: `${profile.name} (host)`, ...(profile.headers ? { headers: profile.headers } : {}) };
+  return { transport: profile.transport, url: href, label: `${profile.name} (host)`, ...(profile.headers ? { headers: profile.headers } : {}) };
 }
 
 /**
@@ -260,8 +259,10 @@ export async function runStack(opts: StackOptions): Promise<StackOutcome> {
     if (results.length === 0) notes.push(`the simulator wrote no result (exit ${exitCode}): see ${relative(process.cwd(), join(logDir, `${SIMULATOR_SERVICE}.log`))}`);
     if (exitCode === 0 && results.some((r) => r.verdict !== 'pass')) exitCode = results.some((r) => r.verdict === 'error') ? 3 : 1;
   } catch (err) {
-    if (!(err instanceof Interrupted)) throw err;
-    exitCode = 130;
+    if (err instanceof Interrupted) exitCode = 130;
+    else if (err instanceof StackError || err instanceof BadInputError || err instanceof ScenarioError) throw err;
+    // A compose command that failed, an engine that went away: the stack could not run (exit 3), with the reason.
+    else throw new StackError((err as Error).message);
   } finally {
     await logs?.stop().catch(() => undefined);
     files.logs = logs?.files() ?? {};

@@ -86,3 +86,10 @@ test('bad input for run --container, stack and pipe: exit 2 before anything star
   // Nothing was started: no container logs, no results.
   assert.deepEqual(readdirSync(out).filter((f) => f !== 'logs' && f !== 'reports'), []);
 });
+
+test('stack without a Docker engine: exit 3 with the reason, and nothing started', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-stack-cli-'));
+  const r = cli(['stack', '--out', out, '--duration', '5s'], { ...process.env, DOCKER_HOST: `unix://${join(out, 'no-engine.sock')}` });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /stack: no Docker engine answers \(.*no-engine\.sock.*\): start dockerd, or run without Docker \(mcp-reliability run\)/);
+});
