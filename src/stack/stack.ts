@@ -127,6 +127,19 @@ export async function hostEndpoint(target: string, serverPort: number): Promise<
 }
 
 /**
+ * Who the simulator runs as: this process's user and group (so its files in the output folder
+ * belong to whoever started the stack), plus the Docker socket's group so its faults reach the engine.
+ */
+export function simulatorUser(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  let dockerGid = 0;
+  const socket = env.DOCKER_HOST?.startsWith('unix://') ? env.DOCKER_HOST.slice('unix://'.length) : env.DOCKER_HOST ? undefined : '/var/run/docker.sock';
+  if (socket && existsSync(socket)) dockerGid = statSync(socket).gid;
+  return { MCP_RELIABILITY_UID: String(uid), MCP_RELIABILITY_GID: String(gid), MCP_RELIABILITY_DOCKER_GID: String(dockerGid) };
+}
+
+/**
  * The server's healthcheck, when the user named no other: our probe, inside the container, at the
  * target's own URL with mcp-server → 127.0.0.1 (so a tcp:// target is probed over tcp).
  */
@@ -208,6 +221,7 @@ export async function runStack(opts: StackOptions): Promise<StackOutcome> {
     profiles: opts.monitoring ? ['monitoring'] : [],
     logPath: composeLog,
     env: {
+      ...simulatorUser(opts.env ?? process.env),
       MCP_RELIABILITY_PROJECT: opts.project,
       MCP_RELIABILITY_OUT: outDir,
       MCP_SCENARIOS: scenarios.join(','),
