@@ -173,6 +173,30 @@ describe('the Compose stack on a real Docker engine', { timeout: TIMEOUT, concur
     assert.deepEqual(await leftovers(project), []);
   });
 
+  test('SIGINT during the run: the simulator writes what it measured, the stack is torn down, exit 130', async (t) => {
+    if (prep.skip) return t.skip(prep.skip);
+    const project = `mcpr-e2e-int-${process.pid}`;
+    projects.push(project);
+    const out = join(work, 'interrupted');
+    const env = { ...process.env, ...(await ports()) };
+    const child = spawn(process.execPath, [join(ROOT, 'lib/cli/main.js'), 'stack', '--duration', '120s', '--project', project, '--images-env', prep.imagesEnv!, '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolvePromise) => child.once('close', resolvePromise));
+    for (let i = 0; i < 1200 && !output.includes('stack: running'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(output, /stack: running/);
+    await new Promise((r) => setTimeout(r, 8000)); // some requests made
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, output);
+    const result = JSON.parse(readFileSync(join(out, 'test-results', 'connection-stability', 'result.json'), 'utf8')) as ScenarioResult;
+    assert.ok(result.totals.requests > 0, 'what was measured before the signal is written');
+    assert.ok(result.notes?.some((n) => /interrupted/.test(n)), JSON.stringify(result.notes));
+    assert.ok(result.run.durationMs < 60_000, `stopped early: ${result.run.durationMs} ms`);
+    assert.ok(result.prometheus, 'Prometheus is still scraped before teardown');
+    assert.deepEqual(await leftovers(project), [], output);
+  });
+
   test('run-mcp-reliability-tests.sh --no-cleanup leaves the stack up with Prometheus answering', async (t) => {
     if (prep.skip) return t.skip(prep.skip);
     const project = `mcpr-e2e-keep-${process.pid}`;
