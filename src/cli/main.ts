@@ -124,7 +124,7 @@ async function dockerStats(): Promise<ContainerStatsSource> {
 
 async function probe(cmd: ProbeCommand): Promise<number> {
   const target = await resolveTarget(cmd.target);
-  if (!target.url) throw new UsageError(`probe: "${cmd.target}" has no URL; probe reaches a running server (http(s)://, ws(s)://, .../sse or tcp://)`);
+  if (!target.url || target.launch) throw new UsageError(`probe: "${cmd.target}" ${target.launch ? 'is a server this tool starts itself' : 'has no URL'}; probe reaches a running server (http(s)://, ws(s)://, .../sse or tcp://)`);
   const r = await probeMcp({ transport: target.transport, url: target.url, label: target.name, ...(target.headers ? { headers: target.headers } : {}) }, cmd.timeoutMs, version());
   if (r.ok) {
     process.stdout.write(`ok: ${r.serverName} ${r.serverVersion}, protocol ${r.protocolVersion}, ${r.tools.length} tools (${r.tools.slice(0, 8).join(', ')}${r.tools.length > 8 ? ', ...' : ''}), handshake ${r.handshakeMs} ms\n`);

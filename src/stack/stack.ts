@@ -116,7 +116,11 @@ export async function stageScenarios(scenarios: string[], outDir: string): Promi
 /** The server as the host reaches it: the simulator's target URL with mcp-server:3001 → 127.0.0.1:<published port>. */
 export async function hostEndpoint(target: string, serverPort: number): Promise<Endpoint> {
   const profile = await resolveTarget(target);
-  if (!profile.url) throw new BadInputError(`stack target "${target}" has no URL: the simulator reaches the server over the network (an http:// or tcp:// URL, or a profile with "url")`);
+  if (!profile.url || profile.launch) {
+    throw new BadInputError(
+      `stack target "${target}" ${profile.launch ? 'is a server this tool starts itself' : 'has no URL'}: in the stack the server runs in the ${SERVER_SERVICE} container and the simulator reaches it over the network — give an http:// or tcp:// URL (e.g. tcp://${SERVER_SERVICE}:3001) or a profile with "url" and no "launch" (stack-everything)`,
+    );
+  }
   const url = new URL(profile.url);
   if (url.hostname === SERVER_SERVICE) {
     url.hostname = '127.0.0.1';

@@ -72,11 +72,13 @@ test('bad input for run --container, stack and pipe: exit 2 before anything star
     [['pipe', '--listen', '0.0.0.0:3001'], /pipe: expected the stdio server command after "--"/],
     [['pipe', '--listen', 'nowhere', '--', 'cat'], /pipe --listen "nowhere": expected host:port/],
     [['probe'], /probe: expected one target/],
+    [['probe', 'everything-http'], /probe: "everything-http" is a server this tool starts itself/],
     [['stack', '--duration', 'forever'], /--duration: /],
     [['stack', '--bogus'], /stack: .*Unknown option '--bogus'/],
     [['stack', '--out', out, '--images-env', join(out, 'missing.env')], /--images-env .*missing\.env: no such file \(tools\/offline-images\.sh writes one\)/],
     [['stack', '--out', out, '--scenario', 'no-such-scenario'], /no-such-scenario/],
-    [['stack', '--out', out, '--target', 'everything-stdio'], /stack target "everything-stdio" has no URL/],
+    [['stack', '--out', out, '--target', 'everything-stdio'], /stack target "everything-stdio" is a server this tool starts itself/],
+    [['stack', '--out', out, '--target', 'everything-http'], /stack target "everything-http" is a server this tool starts itself: .*tcp:\/\/mcp-server:3001/],
   ];
   for (const [args, pattern] of cases) {
     const r = cli(args);

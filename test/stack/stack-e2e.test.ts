@@ -129,6 +129,12 @@ describe('the Compose stack on a real Docker engine', { timeout: TIMEOUT, concur
     // Prometheus was queried before teardown: its answers are in the result, prometheus.json and the report.
     assert.ok(result.prometheus, 'result.prometheus');
     assert.equal(result.prometheus.reachable, true, JSON.stringify(result.prometheus.missing));
+    // The simulator lingers with its final metrics, so Prometheus' last scrape holds the run's final counts exactly.
+    assert.deepEqual(
+      result.prometheus.requests && [result.prometheus.requests.ok, result.prometheus.requests.error, result.prometheus.requests.timeout],
+      [result.totals.ok, result.totals.errors, result.totals.timeouts],
+    );
+    assert.equal(result.prometheus.faults?.byKind.pause, 1);
     const scrape = JSON.parse(readFileSync(join(out, 'test-results', slug, 'prometheus.json'), 'utf8')) as { reachable: boolean; instant: { name: string; ok: boolean; result?: unknown[] }[] };
     assert.equal(scrape.reachable, true);
     const requests = scrape.instant.find((q) => /request/.test(q.name) && q.ok && Array.isArray(q.result) && q.result.length > 0);

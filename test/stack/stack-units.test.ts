@@ -51,5 +51,5 @@ test('hostEndpoint: the simulator’s view of mcp-server becomes the published p
   assert.deepEqual([tcp.transport, tcp.url], ['tcp', 'tcp://127.0.0.1:13002']);
   const elsewhere = await hostEndpoint('http://example.internal:8080/mcp', 13003);
   assert.equal(elsewhere.url, 'http://example.internal:8080/mcp');
-  await assert.rejects(hostEndpoint('everything-stdio', 1), /has no URL/);
+  await assert.rejects(hostEndpoint('everything-stdio', 1), /is a server this tool starts itself/);
 });
