@@ -3,6 +3,7 @@
  * The Recorder (src/run/) is the only subscriber that turns these events into metrics.
  */
 import type { TransportKind } from '../target/types.js';
+import type { ViolationKind } from './findings.js';
 
 export interface ReconnectPolicy {
   enabled: boolean;
@@ -48,15 +49,7 @@ export type DisconnectReason =
 
 export type RequestOutcome = 'ok' | 'error' | 'timeout' | 'unavailable';
 
-export type ViolationKind =
-  | 'stdout-non-json' // a line on a stdio server's stdout that is not JSON
-  | 'invalid-jsonrpc' // JSON that is not a valid JSON-RPC 2.0 message
-  | 'unknown-response-id' // a response whose id matches no request in flight
-  | 'response-to-notification' // a response to something we sent as a notification
-  | 'ping-unsupported' // `ping` answered with an error (e.g. -32601)
-  | 'version-downgrade' // server answered an older protocol version than we asked for
-  | 'session-lost-400' // unknown session answered 400 instead of 404
-  | 'partial-line'; // stdout ended or stalled mid-line
+export type { ViolationKind };
 
 export type SessionEvent =
   | { type: 'connecting'; at: number; attempt: number }
