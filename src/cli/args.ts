@@ -4,9 +4,17 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { BadInputError } from '../errors.js';
 import { parseDuration } from '../scenario/index.js';
+import { closest } from '../scenario/suggest.js';
 
 export class UsageError extends BadInputError {
   override name = 'UsageError';
+  /** The subcommand whose usage was wrong (`run`, `validate`, ...): the CLI prints `mcp-reliability <command>: <message>`. */
+  command: string | undefined;
+
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
 }
 
 export interface RunCommand {
@@ -24,14 +32,21 @@ export interface RunCommand {
   /** The target's server lives in this Compose service's container (container faults, container stats). */
   container?: { service: string; project: string };
   roles: string[];
+  /** Raw `--header 'Name: value'` flags (parsed, with `${VAR}` filled in, by src/target/headers.ts). */
+  headers: string[];
   progress: 'auto' | 'tty' | 'plain' | 'none';
   printSummary: boolean;
+  /** Run the active protocol checks before each scenario (false with --no-checks). */
+  checks: boolean;
 }
 
 export interface ProbeCommand {
   command: 'probe';
   target: string;
   timeoutMs: number;
+  transport?: string;
+  /** Raw `--header 'Name: value'` flags, as for run. */
+  headers: string[];
 }
 
 export interface PipeCommand {
@@ -72,12 +87,15 @@ export interface ListCommand {
 
 export interface HelpCommand {
   command: 'help' | 'version';
+  /** The text to print: a subcommand's usage; the general HELP when absent. */
+  usage?: string;
 }
 
 export type Command = RunCommand | ValidateCommand | ListCommand | HelpCommand | ProbeCommand | PipeCommand | StackCommand;
 
 export const DEFAULT_DURATION = '20s';
-export const DEFAULT_TARGET = 'everything-stdio';
+/** The embedded default: the SDK's reference Streamable HTTP server, started here as a local process (network faults apply too); see targets/sdk-example-http.json. */
+export const DEFAULT_TARGET = 'sdk-example-http';
 
 function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -86,72 +104,282 @@ function intOption(name: string, value: string | undefined, min: number, max: nu
   return n;
 }
 
+/**
+ * A flag of a subcommand: how parseArgs reads it and how its usage line reads. The tables below are
+ * the one source of both — parsing, `<command> --help`, the unknown-option message and the general help.
+ */
+interface FlagSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** The value's placeholder in the usage, e.g. `<name|file>`. */
+  value?: string;
+  /** What it does (one sentence; the usage wraps it). */
+  help: string;
+  /** The value parseArgs fills in when the flag is absent (the usage shows it as the default). */
+  default?: string | readonly string[];
+  /** The default in words, when it is no plain value (`every shipped scenario`). */
+  defaultText?: string;
+}
+
+interface CommandSpec {
+  summary: string;
+  /** The positional arguments: usage text, meaning, how many. */
+  args?: { usage: string; help: string; min: number; max: number; hint?: string; /** What they are in a few words, for usage errors. */ brief?: string };
+  options: Record<string, FlagSpec>;
+  /** Paragraphs after the options. */
+  notes?: string[];
+  /** Its exit codes, in words. */
+  exits: string;
+}
+
+const HEADER_FLAG: FlagSpec = {
+  type: 'string',
+  multiple: true,
+  value: "<'Name: value'>",
+  help: "send this HTTP header to a network target (Streamable HTTP or SSE), e.g. 'Authorization: Bearer ${API_TOKEN}'; ${VAR} is replaced by the environment variable VAR (unset: exit 2); a flag replaces the profile's header of that name; never printed",
+  defaultText: 'none',
+};
+
+const TRANSPORT_FLAG: FlagSpec = { type: 'string', value: '<kind>', help: 'override the transport inferred from a URL target: streamable-http, sse or websocket', defaultText: 'inferred from the URL' };
+
+const TARGET_FORMS =
+  'a profile name (targets/<name>.json) or profile file; a URL (http(s):// Streamable HTTP, .../sse legacy SSE, ws(s):// WebSocket, tcp://host:port a stdio server behind `pipe`); or a stdio server command: quoted with its arguments, or a single word that is an executable on PATH (node_modules/.bin first) or a path to one';
+
+const COMMANDS = {
+  run: {
+    summary: 'run scenarios against a target and write results and reports',
+    options: {
+      scenario: { type: 'string', multiple: true, short: 's', value: '<name|file>', help: 'a shipped scenario name (scenarios/<name>.json) or a scenario file; also a comma list', defaultText: 'every shipped scenario' },
+      target: { type: 'string', short: 't', value: '<profile|command|url>', help: TARGET_FORMS, default: DEFAULT_TARGET },
+      transport: TRANSPORT_FLAG,
+      duration: { type: 'string', short: 'd', value: '<time>', help: 'run length per scenario: 90s, 30m, 1h, 1500ms or a number of seconds; soak and load steps stretch to it', default: DEFAULT_DURATION },
+      'client-profile': { type: 'string', multiple: true, short: 'c', value: '<name>', help: 'resilient or claude-code; each scenario runs once per profile', default: ['resilient'] },
+      out: { type: 'string', short: 'o', value: '<dir>', help: 'where test-results/, reports/ and logs/ are written', default: '.' },
+      seed: { type: 'string', value: '<n>', help: 'seed for every random choice (backoff jitter, chaos schedules, toxics): the same seed replays the same run', default: '1' },
+      'metrics-port': { type: 'string', value: '<n>', help: 'serve Prometheus /metrics (and /healthz) during the run; 0 picks a free port', defaultText: 'off' },
+      'metrics-host': { type: 'string', value: '<addr>', help: 'address /metrics binds to (0.0.0.0 inside a container)', default: '127.0.0.1' },
+      'metrics-linger': { type: 'string', value: '<time>', help: 'keep serving the final metrics this long after the run, so a scraping Prometheus sees the last values', default: '0' },
+      container: { type: 'string', value: '<service>', help: "the target's server runs in this Compose service's container: container faults act on it, its memory and CPU come from the engine's stats (needs the Docker socket)", defaultText: 'off' },
+      'compose-project': { type: 'string', value: '<name>', help: 'the Compose project of --container', defaultText: '$MCP_RELIABILITY_PROJECT or mcp-reliability' },
+      role: { type: 'string', multiple: true, value: '<role=tool[:json]>', help: `map a tool role to a tool and its arguments, e.g. --role 'probe=echo:{"message":"hi"}'`, defaultText: "from the profile, or inferred from the server's tools" },
+      header: HEADER_FLAG,
+      progress: { type: 'string', value: '<mode>', help: 'auto (a live line on a terminal, a plain line every 10 s otherwise), tty, plain or none', default: 'auto' },
+      'no-summary': { type: 'boolean', help: "don't print reports/summary.md at the end" },
+      'no-checks': { type: 'boolean', help: "don't run the active protocol checks (unknown session, Origin, notification, unknown method, malformed JSON, ping) before each scenario" },
+    },
+    exits: '0 every SLO of every scenario met; 1 an SLO failed (the reports name it); 2 bad input or usage, reported before anything starts; 3 harness failure; 130 interrupted (what was measured is written).',
+  },
+  stack: {
+    summary: 'run scenarios in the Docker Compose stack (server, simulator, Prometheus)',
+    options: {
+      scenario: { type: 'string', multiple: true, short: 's', value: '<name|file>', help: 'scenario for the simulator; also a comma list', defaultText: 'connection-stability' },
+      duration: { type: 'string', short: 'd', value: '<time>', help: 'run length per scenario', default: '60s' },
+      out: { type: 'string', short: 'o', value: '<dir>', help: 'where test-results/, reports/ and logs/ are written', default: '.' },
+      seed: { type: 'string', value: '<n>', help: 'seed for every random choice, as for run', default: '1' },
+      'no-cleanup': { type: 'boolean', help: 'leave the stack up afterwards (Prometheus on 127.0.0.1:9090)' },
+      monitoring: { type: 'boolean', help: 'also start Grafana, Loki and Promtail (compose profile "monitoring")' },
+      'images-env': { type: 'string', value: '<file>', help: 'env file with image variables (tools/offline-images.sh writes one)', defaultText: 'none' },
+      project: { type: 'string', short: 'p', value: '<name>', help: 'Compose project name', defaultText: '$MCP_RELIABILITY_PROJECT or mcp-reliability' },
+      'compose-file': { type: 'string', short: 'f', value: '<file>', help: 'the Compose file', defaultText: 'docker-compose.mcp-reliability.yml of this package' },
+      'server-command': { type: 'string', value: '<cmd>', help: "the server's command in the mcp-server container (MCP_SERVER_COMMAND)", defaultText: "$MCP_SERVER_COMMAND or 'mcp-server-everything streamableHttp'" },
+      'server-image': { type: 'string', value: '<image>', help: "the server's image (MCP_SERVER_IMAGE)", defaultText: '$MCP_SERVER_IMAGE or mcp-reliability:local' },
+      target: { type: 'string', short: 't', value: '<url|profile>', help: 'what the simulator connects to: a URL or a profile with "url" and no "launch"', defaultText: 'stack-everything' },
+      'run-args': { type: 'string', value: '<flags>', help: 'extra run flags for the simulator, as one string, e.g. "--client-profile claude-code"', defaultText: 'none' },
+      'ready-timeout': { type: 'string', value: '<time>', help: 'how long to wait for the stack and an MCP answer from the server', default: '180s' },
+    },
+    exits: "the simulator's code (as for run); 2 bad input or usage; 3 also when the stack cannot run (no Docker engine or Compose CLI, an image that does not build, a server that never answers MCP); 130 interrupted.",
+  },
+  validate: {
+    summary: 'validate scenario files and print each problem with file, JSON pointer, expectation and hint',
+    args: { usage: '[scenario-file ...]', help: 'scenario files or shipped scenario names (default: every shipped scenario)', min: 0, max: Infinity },
+    options: {},
+    exits: '0 every scenario is valid; 2 a problem was found (each printed) or bad usage.',
+  },
+  list: {
+    summary: 'list shipped scenarios, targets and client profiles',
+    options: {},
+    exits: '0; 2 bad usage.',
+  },
+  probe: {
+    summary: 'MCP initialize + tools/list against a target; exit 0 when it answers, 1 with the reason otherwise',
+    args: { usage: '<target>', help: `what to probe, in any form run --target takes: ${TARGET_FORMS}`, brief: 'one target: a URL, a profile name or file, or a stdio server command (quoted with its arguments)', min: 1, max: 1 },
+    options: {
+      timeout: { type: 'string', value: '<time>', help: 'how long the server has to answer initialize and tools/list (a server this tool starts also has its own start-up time)', default: '10s' },
+      transport: TRANSPORT_FLAG,
+      header: HEADER_FLAG,
+    },
+    notes: [
+      'A URL, or a profile with a "url" and no "launch", is reached as it runs (the stack\'s healthcheck: probe http://127.0.0.1:3001/mcp). A command, or a profile with "launch", is started (its stderr in a temporary folder, kept and named when the probe fails), probed and stopped again, also on failure.',
+    ],
+    exits: '0 it answered (server, protocol and tools on stdout); 1 it did not (the reason on stderr); 2 bad input or usage; 130 interrupted (a server it started is stopped).',
+  },
+  pipe: {
+    summary: 'serve a stdio server over TCP: each connection gets a fresh server process, bytes pass unchanged both ways',
+    args: { usage: '-- <command...>', help: 'the stdio server command and its arguments, after "--"', min: 0, max: 0, hint: 'put the server command after "--", e.g. mcp-reliability pipe --listen 0.0.0.0:3001 -- ruv-swarm mcp start' },
+    options: {
+      listen: { type: 'string', value: '<host:port>', help: 'address to listen on', default: '0.0.0.0:3001' },
+    },
+    exits: '0 stopped by SIGINT/SIGTERM; 2 bad usage; 3 it cannot listen.',
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+type CommandName = keyof typeof COMMANDS;
+type OptionName<C extends CommandName> = keyof (typeof COMMANDS)[C]['options'] & string;
+const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+const HELP_FLAG: FlagSpec = { type: 'boolean', short: 'h', help: 'print this help and exit' };
+
+function flagsOf(name: CommandName): Record<string, FlagSpec> {
+  return { ...(COMMANDS[name].options as Record<string, FlagSpec>), help: HELP_FLAG };
+}
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** A subcommand's parsed flags, read by name (names checked against its table at compile time). */
+class Values<C extends CommandName> {
+  constructor(private readonly values: Record<string, unknown>) {}
+  string(name: OptionName<C>): string | undefined {
+    return this.values[name] as string | undefined;
+  }
+  /** A flag the table gives a default: always has a value. */
+  value(name: OptionName<C>): string {
+    const v = this.values[name];
+    if (typeof v !== 'string') throw new Error(`internal: --${name} has no default in the option table`);
+    return v;
+  }
+  list(name: OptionName<C>): string[] {
+    return (this.values[name] as string[] | undefined) ?? [];
+  }
+  flag(name: OptionName<C>): boolean {
+    return this.values[name] === true;
+  }
+}
+
+type Parsed<C extends CommandName> = { help: true } | { help: false; values: Values<C>; positionals: string[] };
+
+function flagNames(flags: Record<string, FlagSpec>): string {
+  return Object.entries(flags)
+    .map(([n, f]) => (f.short ? `--${n} (-${f.short})` : `--${n}`))
+    .join(', ');
+}
+
+/**
+ * Parse a subcommand's arguments against its table. Clear one-line usage errors instead of
+ * parseArgs' own: an unknown option (with a suggestion and the valid ones), a missing or unwanted
+ * value, an unexpected or missing argument. `--help`/`-h` anywhere wins.
+ */
+function parseFor<C extends CommandName>(command: C, args: string[]): Parsed<C> {
+  const spec: CommandSpec = COMMANDS[command];
+  const flags = flagsOf(command);
+  const options: ParseArgsOptionsConfig = {};
+  for (const [n, f] of Object.entries(flags)) {
+    options[n] = { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}), ...(f.default !== undefined ? { default: f.default } : {}) } as ParseArgsOptionsConfig[string];
+  }
+  const see = `(see mcp-reliability ${command} --help)`;
+  const { values, tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  const optionTokens = tokens.filter((t) => t.kind === 'option');
+  if (optionTokens.some((t) => t.name === 'help')) return { help: true };
+  for (const t of optionTokens) {
+    const flag = Object.hasOwn(flags, t.name) ? flags[t.name] : undefined;
+    if (!flag) {
+      const guess = closest(t.name, Object.keys(flags));
+      throw new UsageError(`unknown option "${t.rawName}"${guess ? ` (did you mean "--${guess}"?)` : ''}; valid options: ${flagNames(flags)} ${see}`, command);
+    }
+    const shown = `--${t.name}${flag.value ? ` ${flag.value}` : ''}`;
+    if (flag.type === 'string' && t.value === undefined) throw new UsageError(`${t.rawName} needs a value: ${shown} ${see}`, command);
+    // As parseArgs' strict mode: `--target --other` is a forgotten value, not the value "--other" (which is not echoed: it may be a secret).
+    if (flag.type === 'string' && !t.inlineValue && t.value?.startsWith('-')) {
+      throw new UsageError(`${t.rawName} needs a value, but the next argument is an option; a value starting with "-" is written ${t.rawName}=<value> ${see}`, command);
+    }
+    if (flag.type === 'boolean' && t.value !== undefined) throw new UsageError(`${t.rawName} takes no value ${see}`, command);
+  }
+  const positionals = tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
+  const max = spec.args?.max ?? 0;
+  if (positionals.length > max) {
+    const expected = max === 0 ? `${command} takes no arguments${spec.args?.hint ? `; ${spec.args.hint}` : ''}` : `expected ${spec.args!.brief ?? spec.args!.help}`;
+    throw new UsageError(`unexpected argument "${positionals[max]}": ${expected} ${see}`, command);
+  }
+  if (spec.args && positionals.length < spec.args.min) throw new UsageError(`expected ${spec.args.brief ?? spec.args.help}, got none ${see}`, command);
+  return { help: false, values: new Values<C>(values as Record<string, unknown>), positionals };
+}
+
 export function parseCommand(argv: string[]): Command {
   const [sub, ...rest] = argv;
-  if (!sub || sub === 'help' || sub === '--help' || sub === '-h') return { command: 'help' };
+  if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
+    const topic = sub === 'help' ? rest[0] : undefined;
+    if (topic === undefined) return { command: 'help' };
+    if (!isCommand(topic)) throw unknownCommand(topic);
+    return { command: 'help', usage: usage(topic) };
+  }
   if (sub === '--version' || sub === '-v' || sub === 'version') return { command: 'version' };
-  if (sub === 'list') return { command: 'list' };
-  if (sub === 'validate') {
-    const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} });
-    return { command: 'validate', files: positionals };
-  }
-  if (sub === 'probe') return parseProbe(rest);
-  if (sub === 'pipe') return parsePipe(rest);
-  if (sub === 'stack') return parseStack(rest);
-  if (sub !== 'run') throw new UsageError(`unknown command "${sub}": expected run, stack, validate, list, probe or pipe (see --help)`);
-  let parsed;
+  if (!isCommand(sub)) throw unknownCommand(sub);
   try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        scenario: { type: 'string', multiple: true, short: 's' },
-        target: { type: 'string', short: 't' },
-        transport: { type: 'string' },
-        duration: { type: 'string', short: 'd' },
-        'client-profile': { type: 'string', multiple: true, short: 'c' },
-        out: { type: 'string', short: 'o' },
-        seed: { type: 'string' },
-        'metrics-port': { type: 'string' },
-        'metrics-host': { type: 'string' },
-        'metrics-linger': { type: 'string' },
-        container: { type: 'string' },
-        'compose-project': { type: 'string' },
-        role: { type: 'string', multiple: true },
-        progress: { type: 'string' },
-        'no-summary': { type: 'boolean' },
-      },
-    });
+    return parseSubcommand(sub, rest);
   } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see mcp-reliability --help)`);
+    if (err instanceof UsageError) err.command ??= sub;
+    throw err;
   }
-  const v = parsed.values;
-  let durationMs: number;
-  try {
-    durationMs = parseDuration(v.duration ?? DEFAULT_DURATION);
-  } catch (err) {
-    throw new UsageError(`--duration: ${(err as Error).message}`);
+}
+
+function unknownCommand(name: string): UsageError {
+  const guess = closest(name, COMMAND_NAMES);
+  return new UsageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}: expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)} (see mcp-reliability --help)`);
+}
+
+function parseSubcommand(sub: CommandName, rest: string[]): Command {
+  switch (sub) {
+    case 'list': {
+      const p = parseFor('list', rest);
+      return p.help ? { command: 'help', usage: usage('list') } : { command: 'list' };
+    }
+    case 'validate': {
+      const p = parseFor('validate', rest);
+      return p.help ? { command: 'help', usage: usage('validate') } : { command: 'validate', files: p.positionals };
+    }
+    case 'probe':
+      return parseProbe(rest);
+    case 'pipe':
+      return parsePipe(rest);
+    case 'stack':
+      return parseStack(rest);
+    case 'run':
+      return parseRun(rest);
   }
-  const progress = progressMode(v.progress);
-  if (v['compose-project'] !== undefined && v.container === undefined) throw new UsageError('--compose-project needs --container <service>');
-  const container = v.container !== undefined ? { service: nonEmpty('container', v.container), project: projectName(v['compose-project'] ?? process.env.MCP_RELIABILITY_PROJECT ?? 'mcp-reliability') } : undefined;
+}
+
+function parseRun(rest: string[]): RunCommand | HelpCommand {
+  const p = parseFor('run', rest);
+  if (p.help) return { command: 'help', usage: usage('run') };
+  const v = p.values;
+  const duration = durationOption('duration', v.value('duration'));
+  const progress = progressMode(v.value('progress'));
+  const composeProject = v.string('compose-project');
+  const containerService = v.string('container');
+  if (composeProject !== undefined && containerService === undefined) throw new UsageError('--compose-project needs --container <service>');
+  const container = containerService !== undefined ? { service: nonEmpty('container', containerService), project: projectName(composeProject ?? process.env.MCP_RELIABILITY_PROJECT ?? 'mcp-reliability') } : undefined;
+  const transport = v.string('transport');
+  const metricsPort = v.string('metrics-port');
   return {
     command: 'run',
-    scenarios: scenarioList(v.scenario),
-    target: v.target ?? DEFAULT_TARGET,
-    ...(v.transport ? { transport: v.transport } : {}),
-    durationMs,
-    clientProfiles: v['client-profile'] ?? ['resilient'],
-    out: v.out ?? '.',
-    seed: intOption('seed', v.seed, 0, 2 ** 32 - 1) ?? 1,
-    ...(v['metrics-port'] !== undefined ? { metricsPort: intOption('metrics-port', v['metrics-port'], 0, 65535)! } : {}),
-    metricsHost: v['metrics-host'] ?? '127.0.0.1',
-    metricsLingerMs: v['metrics-linger'] !== undefined ? durationOption('metrics-linger', v['metrics-linger']) : 0,
+    scenarios: scenarioList(v.list('scenario')),
+    target: nonEmpty('target', v.value('target')),
+    ...(transport ? { transport } : {}),
+    durationMs: duration,
+    clientProfiles: v.list('client-profile'),
+    out: v.value('out'),
+    seed: intOption('seed', v.value('seed'), 0, 2 ** 32 - 1)!,
+    ...(metricsPort !== undefined ? { metricsPort: intOption('metrics-port', metricsPort, 0, 65535)! } : {}),
+    metricsHost: v.value('metrics-host'),
+    metricsLingerMs: durationOption('metrics-linger', v.value('metrics-linger')),
     ...(container ? { container } : {}),
-    roles: v.role ?? [],
+    roles: v.list('role'),
+    headers: v.list('header'),
     progress,
-    printSummary: !v['no-summary'],
+    printSummary: !v.flag('no-summary'),
+    checks: !v.flag('no-checks'),
   };
 }
 
@@ -184,119 +412,132 @@ function scenarioList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-function strictParse(command: string, args: string[], options: ParseArgsOptionsConfig, allowPositionals = false): { values: OptionValues; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, allowPositionals, strict: true, options });
-    return { values: values as OptionValues, positionals };
-  } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message} (see mcp-reliability --help)`);
-  }
-}
-
-function parseProbe(rest: string[]): ProbeCommand {
-  const { values, positionals } = strictParse('probe', rest, { timeout: { type: 'string' } }, true);
-  if (positionals.length !== 1) throw new UsageError('probe: expected one target (a URL such as http://127.0.0.1:3001/mcp or tcp://host:port, a profile name, or a quoted command)');
-  return { command: 'probe', target: positionals[0]!, timeoutMs: values.timeout !== undefined ? durationOption('timeout', values.timeout as string) : 10_000 };
-}
-
-function parsePipe(rest: string[]): PipeCommand {
-  const dash = rest.indexOf('--');
-  const own = dash === -1 ? rest : rest.slice(0, dash);
-  const argv = dash === -1 ? [] : rest.slice(dash + 1);
-  const { values } = strictParse('pipe', own, { listen: { type: 'string' } });
-  if (argv.length === 0) throw new UsageError('pipe: expected the stdio server command after "--", e.g. mcp-reliability pipe --listen 0.0.0.0:3001 -- ruv-swarm mcp start');
-  const listen = (values.listen as string | undefined) ?? '0.0.0.0:3001';
-  const m = /^(.*):(\d+)$/.exec(listen);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !m[1] || !Number.isInteger(port) || port > 65535) throw new UsageError(`pipe --listen "${listen}": expected host:port, e.g. 0.0.0.0:3001`);
-  return { command: 'pipe', host: m[1].replace(/^\[|\]$/g, ''), port, argv };
-}
-
-function parseStack(rest: string[]): StackCommand {
-  const { values: v } = strictParse('stack', rest, {
-    scenario: { type: 'string', multiple: true, short: 's' },
-    duration: { type: 'string', short: 'd' },
-    out: { type: 'string', short: 'o' },
-    seed: { type: 'string' },
-    'no-cleanup': { type: 'boolean' },
-    monitoring: { type: 'boolean' },
-    'images-env': { type: 'string' },
-    project: { type: 'string', short: 'p' },
-    'compose-file': { type: 'string', short: 'f' },
-    'server-command': { type: 'string' },
-    'server-image': { type: 'string' },
-    target: { type: 'string', short: 't' },
-    'run-args': { type: 'string' },
-    'ready-timeout': { type: 'string' },
-  });
-  const scenarios = scenarioList(v.scenario as string[] | undefined);
+function parseProbe(rest: string[]): ProbeCommand | HelpCommand {
+  const p = parseFor('probe', rest);
+  if (p.help) return { command: 'help', usage: usage('probe') };
+  const transport = p.values.string('transport');
   return {
-    command: 'stack',
-    scenarios: scenarios.length ? scenarios : ['connection-stability'],
-    durationMs: durationOption('duration', (v.duration as string | undefined) ?? '60s'),
-    out: (v.out as string | undefined) ?? '.',
-    seed: intOption('seed', v.seed as string | undefined, 0, 2 ** 32 - 1) ?? 1,
-    noCleanup: Boolean(v['no-cleanup']),
-    monitoring: Boolean(v.monitoring),
-    ...(v['images-env'] !== undefined ? { imagesEnv: v['images-env'] as string } : {}),
-    project: projectName((v.project as string | undefined) ?? process.env.MCP_RELIABILITY_PROJECT ?? 'mcp-reliability'),
-    ...(v['compose-file'] !== undefined ? { composeFile: v['compose-file'] as string } : {}),
-    ...(v['server-command'] !== undefined ? { serverCommand: nonEmpty('server-command', v['server-command'] as string) } : {}),
-    ...(v['server-image'] !== undefined ? { serverImage: nonEmpty('server-image', v['server-image'] as string) } : {}),
-    ...(v.target !== undefined ? { target: nonEmpty('target', v.target as string) } : {}),
-    ...(v['run-args'] !== undefined ? { runArgs: v['run-args'] as string } : {}),
-    readyTimeoutMs: durationOption('ready-timeout', (v['ready-timeout'] as string | undefined) ?? '180s'),
+    command: 'probe',
+    target: p.positionals[0]!,
+    timeoutMs: durationOption('timeout', p.values.value('timeout')),
+    ...(transport ? { transport } : {}),
+    headers: p.values.list('header'),
   };
 }
 
-export const HELP = `mcp-reliability: reliability tests for MCP servers
+function parsePipe(rest: string[]): PipeCommand | HelpCommand {
+  const dash = rest.indexOf('--');
+  const own = dash === -1 ? rest : rest.slice(0, dash);
+  const argv = dash === -1 ? [] : rest.slice(dash + 1);
+  const p = parseFor('pipe', own);
+  if (p.help) return { command: 'help', usage: usage('pipe') };
+  if (argv.length === 0) throw new UsageError(`expected the stdio server command after "--", e.g. mcp-reliability pipe --listen 0.0.0.0:3001 -- ruv-swarm mcp start (see mcp-reliability pipe --help)`);
+  const listen = p.values.value('listen');
+  const m = /^(.*):(\d+)$/.exec(listen);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !m[1] || !Number.isInteger(port) || port > 65535) throw new UsageError(`--listen "${listen}": expected host:port, e.g. 0.0.0.0:3001`);
+  return { command: 'pipe', host: m[1].replace(/^\[|\]$/g, ''), port, argv };
+}
 
-Usage:
-  mcp-reliability run [options]        run scenarios against a target and write results and reports
-  mcp-reliability stack [options]      run scenarios in the Docker Compose stack (server, simulator, Prometheus)
-  mcp-reliability validate [file ...]  validate scenario files (default: every shipped scenario)
-  mcp-reliability list                 list shipped scenarios, targets and client profiles
-  mcp-reliability probe <target>       MCP initialize + tools/list against a target; exit 0 when it answers
-  mcp-reliability pipe [--listen host:port] -- <command...>
-                                       serve a stdio server over TCP (line-delimited JSON-RPC, bytes unchanged)
+function parseStack(rest: string[]): StackCommand | HelpCommand {
+  const p = parseFor('stack', rest);
+  if (p.help) return { command: 'help', usage: usage('stack') };
+  const v = p.values;
+  const scenarios = scenarioList(v.list('scenario'));
+  const optional = <K extends keyof StackCommand>(key: K, value: StackCommand[K] | undefined) => (value !== undefined ? ({ [key]: value } as Pick<StackCommand, K>) : {});
+  const nonEmptyOrUndefined = (name: OptionName<'stack'>) => {
+    const value = v.string(name);
+    return value === undefined ? undefined : nonEmpty(name, value);
+  };
+  return {
+    command: 'stack',
+    scenarios: scenarios.length ? scenarios : ['connection-stability'],
+    durationMs: durationOption('duration', v.value('duration')),
+    out: v.value('out'),
+    seed: intOption('seed', v.value('seed'), 0, 2 ** 32 - 1)!,
+    noCleanup: v.flag('no-cleanup'),
+    monitoring: v.flag('monitoring'),
+    ...optional('imagesEnv', v.string('images-env')),
+    project: projectName(v.string('project') ?? process.env.MCP_RELIABILITY_PROJECT ?? 'mcp-reliability'),
+    ...optional('composeFile', v.string('compose-file')),
+    ...optional('serverCommand', nonEmptyOrUndefined('server-command')),
+    ...optional('serverImage', nonEmptyOrUndefined('server-image')),
+    ...optional('target', nonEmptyOrUndefined('target')),
+    ...optional('runArgs', v.string('run-args')),
+    readyTimeoutMs: durationOption('ready-timeout', v.value('ready-timeout')),
+  };
+}
 
-Run options:
-  -s, --scenario <name|file>   scenario to run (repeatable; default: every shipped scenario)
-  -t, --target <profile|command|url>
-                               profile name (targets/*.json), a profile file, a URL
-                               (http(s):// Streamable HTTP, .../sse legacy SSE, ws(s):// WebSocket)
-                               or a stdio server command (default: ${DEFAULT_TARGET})
-      --transport <kind>       override the transport inferred from a URL (streamable-http|sse|websocket)
-  -d, --duration <time>        run length per scenario: 90s, 30m, 1h, 1500ms or seconds (default: ${DEFAULT_DURATION})
-  -c, --client-profile <name>  resilient | claude-code (repeatable: each scenario runs once per profile)
-  -o, --out <dir>              where test-results/, reports/ and logs/ go (default: .)
-      --seed <n>               seed for every random choice (default: 1)
-      --metrics-port <n>       serve Prometheus /metrics on 127.0.0.1:<n> during the run (0 = any free port)
-      --metrics-host <addr>    address for /metrics (default 127.0.0.1; 0.0.0.0 in a container)
-      --metrics-linger <time>  keep serving the final metrics this long after the run (default 0)
-      --container <service>    the target's server runs in this Compose service's container: container
-                               faults act on it, its memory and CPU come from the engine's stats
-      --compose-project <name> the Compose project of --container (default: $MCP_RELIABILITY_PROJECT or mcp-reliability)
-      --role <role=tool[:json]>  map a tool role, e.g. --role probe=echo:'{"message":"hi"}' (repeatable)
-      --progress <mode>        auto | tty | plain | none (default: auto: live line on a terminal, plain lines otherwise)
-      --no-summary             do not print reports/summary.md at the end
+const WIDTH = 100;
 
-Stack options (mcp-reliability stack):
-  -s, --scenario <name|file>   scenario(s) for the simulator (repeatable or comma list; default: connection-stability)
-  -d, --duration <time>        per scenario (default: 60s)
-  -o, --out <dir>              where test-results/, reports/ and logs/ go (default: .)
-      --seed <n>               as for run (default: 1)
-      --no-cleanup             leave the stack up afterwards (Prometheus on 127.0.0.1:9090)
-      --monitoring             also start Grafana, Loki and Promtail (compose profile "monitoring")
-      --images-env <file>      env file with image variables (tools/offline-images.sh writes one)
-  -p, --project <name>         Compose project name (default: mcp-reliability)
-  -f, --compose-file <file>    default: docker-compose.mcp-reliability.yml of this package
-      --server-command <cmd>   the server's command in mcp-server (MCP_SERVER_COMMAND)
-      --server-image <image>   the server's image (MCP_SERVER_IMAGE)
-  -t, --target <url|profile>   what the simulator connects to (default: stack-everything)
-      --run-args <flags>       extra run flags for the simulator, e.g. "--client-profile claude-code"
-      --ready-timeout <time>   how long to wait for the stack and an MCP answer (default: 180s)
+/** Words of `text` in lines of at most `width - indent` characters, every line but the first indented. */
+function wrap(text: string, indent: number, width = WIDTH): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
 
-Exit codes: 0 all SLOs met; 1 an SLO failed; 2 bad input or usage; 3 harness failure; 130 interrupted.`;
+function defaultOf(f: FlagSpec): string | undefined {
+  if (f.defaultText !== undefined) return f.defaultText;
+  if (f.default === undefined) return undefined;
+  return typeof f.default === 'string' ? f.default : f.default.join(', ');
+}
+
+/** One line per flag: `-s, --scenario <name|file>` then what it does, whether it repeats, its default. */
+function optionLines(flags: Record<string, FlagSpec>): string[] {
+  const rows = Object.entries(flags).map(([n, f]) => {
+    const left = `${f.short ? `-${f.short}, ` : '    '}--${n}${f.value ? ` ${f.value}` : ''}`;
+    const dflt = defaultOf(f);
+    const right = `${f.help}${f.multiple ? ' (repeatable)' : ''}${dflt !== undefined ? ` (default: ${dflt})` : ''}`;
+    return { left, right };
+  });
+  const column = Math.min(32, Math.max(...rows.map((r) => r.left.length)) + 4);
+  return rows.map(({ left, right }) => {
+    const head = `  ${left}`;
+    return head.length + 2 <= column ? `${head.padEnd(column)}${wrap(right, column)}` : `${head}\n${' '.repeat(column)}${wrap(right, column)}`;
+  });
+}
+
+function synopsis(name: CommandName): string {
+  const spec: CommandSpec = COMMANDS[name];
+  return `mcp-reliability ${name}${Object.keys(spec.options).length ? ' [options]' : ''}${spec.args ? ` ${spec.args.usage}` : ''}`;
+}
+
+const EXIT_CODES = 'Exit codes: 0 all SLOs met; 1 an SLO failed; 2 bad input or usage; 3 harness failure; 130 interrupted.';
+
+/** `mcp-reliability <name> --help`: the synopsis, what the command does, its arguments and every flag with its meaning and default. */
+export function usage(name: CommandName): string {
+  const spec: CommandSpec = COMMANDS[name];
+  const parts = [`Usage: ${synopsis(name)}`, '', wrap(`${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`, 0)];
+  if (spec.args) parts.push('', 'Arguments:', `  ${spec.args.usage}`, `    ${wrap(spec.args.help, 4)}`);
+  parts.push('', 'Options:', ...optionLines(flagsOf(name)));
+  for (const note of spec.notes ?? []) parts.push('', wrap(note, 0));
+  parts.push('', wrap(`Exit codes: ${spec.exits}`, 0));
+  return parts.join('\n');
+}
+
+function generalHelp(): string {
+  const rows: { left: string; right: string }[] = COMMAND_NAMES.map((n) => ({ left: synopsis(n), right: COMMANDS[n].summary }));
+  rows.push({ left: 'mcp-reliability <command> --help', right: "a command's arguments and flags, with their meaning and default" });
+  return [
+    'mcp-reliability: reliability tests for MCP servers',
+    '',
+    'Usage:',
+    ...rows.map((r) => `  ${r.left}\n      ${wrap(r.right, 6)}`),
+    '',
+    'Run options:',
+    ...optionLines(flagsOf('run')),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+export const HELP = generalHelp();
+

@@ -6,14 +6,14 @@ import { listScenarios, loadPlan, ScenarioError, formatIssues } from '../scenari
 import type { Plan } from '../scenario/types.js';
 import { TOOL_ROLES } from '../scenario/types.js';
 import { CLIENT_PROFILES, getClientProfile } from '../session/index.js';
-import { listTargets, parseRoleFlag, resolveTarget, SCENARIOS_DIR, PACKAGE_ROOT, stopAllServers, TargetError, type TargetProfile, type TransportKind, TRANSPORTS } from '../target/index.js';
+import { HeaderError, headerSecrets, headersFromFlags, listTargets, parseRoleFlag, redactSecrets, resolveTarget, SCENARIOS_DIR, PACKAGE_ROOT, stopAllServers, TargetError, type TargetProfile, type TransportKind, TRANSPORTS } from '../target/index.js';
 import { MissingRolesError } from '../run/runner.js';
 import { exitCodeFor, runSuite } from '../run/suite.js';
 import { closeAllProxies } from '../run/proxy-placement.js';
 import { stopAllFaults } from '../chaos/index.js';
 import { BadInputError } from '../errors.js';
 import { HELP, parseCommand, UsageError, type PipeCommand, type ProbeCommand, type RunCommand, type StackCommand } from './args.js';
-import { probeMcp } from '../stack/probe.js';
+import { probeTarget } from '../stack/probe.js';
 import { startTcpPipe } from '../stack/tcp-pipe.js';
 import type { ContainerStatsSource } from '../run/runner.js';
 import { createProgressSink } from './progress.js';
@@ -40,17 +40,35 @@ async function loadPlans(names: string[]): Promise<Plan[]> {
   return plans;
 }
 
-async function buildTarget(cmd: RunCommand): Promise<TargetProfile> {
-  const target = await resolveTarget(cmd.target);
+/** `--transport` and `--header` on a resolved target (run and probe alike). Header values are never put in a message. */
+function applyTargetFlags(target: TargetProfile, cmd: { command: 'run' | 'probe'; target: string; transport?: string; headers: string[] }): TargetProfile {
   if (cmd.transport) {
-    if (!(TRANSPORTS as readonly string[]).includes(cmd.transport) || cmd.transport === 'stdio' || !target.url) {
-      throw new UsageError(`--transport "${cmd.transport}": expected streamable-http, sse or websocket, with a URL --target`);
+    if (!(TRANSPORTS as readonly string[]).includes(cmd.transport) || cmd.transport === 'stdio' || cmd.transport === 'tcp' || !target.url) {
+      throw new UsageError(`--transport "${cmd.transport}": expected streamable-http, sse or websocket, with a URL --target`, cmd.command);
     }
     target.transport = cmd.transport as TransportKind;
   }
+  if (cmd.headers.length) {
+    let headers: Record<string, string>;
+    try {
+      headers = headersFromFlags(cmd.headers, process.env, target.headers);
+    } catch (err) {
+      throw err instanceof HeaderError ? new UsageError(err.message, cmd.command) : err;
+    }
+    if (target.transport === 'stdio') throw new UsageError(`--header: "${cmd.target}" is a stdio server, which gets no HTTP headers; --header is for network targets (http(s)://... Streamable HTTP or .../sse)`, cmd.command);
+    // The SDK's WebSocket transport and the tcp pipe send no HTTP headers: a silently dropped Authorization would be worse than an error.
+    if (target.transport === 'websocket' || target.transport === 'tcp') throw new UsageError(`--header: "${cmd.target}" is a ${target.transport} target, whose transport sends no HTTP headers; --header works with Streamable HTTP and SSE targets`, cmd.command);
+    target.headers = headers;
+  }
+  return target;
+}
+
+async function buildTarget(cmd: RunCommand): Promise<TargetProfile> {
+  const target = applyTargetFlags(await resolveTarget(cmd.target), cmd);
   for (const flag of cmd.roles) {
     const { role, binding } = parseRoleFlag(flag, TOOL_ROLES);
     target.roles = { ...target.roles, [role]: binding };
+    target.roleFlags = [...new Set([...(target.roleFlags ?? []), role])];
   }
   if (cmd.container) {
     if (!target.url || target.launch) throw new UsageError(`--container ${cmd.container.service}: the target must be reached by URL (the server runs in the container), but "${cmd.target}" ${target.launch ? 'is started by this tool' : 'has no URL'}`);
@@ -84,6 +102,8 @@ async function run(cmd: RunCommand): Promise<number> {
     outDir: cmd.out,
     signal: controller.signal,
     toolVersion: version(),
+    checks: cmd.checks,
+    ...(target.headers ? { secrets: headerSecrets(target.headers) } : {}),
     // The default set (every shipped scenario) leaves out those the target cannot have (listed in the summary).
     inapplicable: cmd.scenarios.length === 0 ? 'skip' : 'error',
     ...(cmd.metricsPort !== undefined ? { metricsPort: cmd.metricsPort, metricsHost: cmd.metricsHost, metricsLingerMs: cmd.metricsLingerMs } : {}),
@@ -122,15 +142,36 @@ async function dockerStats(): Promise<ContainerStatsSource> {
   return (ref, onSample, onError) => sampleContainerStats(docker, ref, onSample, { onError });
 }
 
+/**
+ * A URL (or a profile with a URL and no launch) is probed as it runs; a command or a profile with
+ * "launch" is started, probed and stopped (also on failure and on SIGINT/SIGTERM: exit 130).
+ */
 async function probe(cmd: ProbeCommand): Promise<number> {
-  const target = await resolveTarget(cmd.target);
-  if (!target.url || target.launch) throw new UsageError(`probe: "${cmd.target}" ${target.launch ? 'is a server this tool starts itself' : 'has no URL'}; probe reaches a running server (http(s)://, ws(s)://, .../sse or tcp://)`);
-  const r = await probeMcp({ transport: target.transport, url: target.url, label: target.name, ...(target.headers ? { headers: target.headers } : {}) }, cmd.timeoutMs, version());
+  const target = applyTargetFlags(await resolveTarget(cmd.target), cmd);
+  const secrets = headerSecrets(target.headers ?? {});
+  const say = (stream: NodeJS.WritableStream, line: string) => stream.write(`${redactSecrets(line, secrets)}\n`);
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.stderr.write(`\n${sig}: stopping the probe${target.launch ? ' and the server' : ''}...\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let r;
+  try {
+    r = await probeTarget(target, cmd.timeoutMs, { clientVersion: version(), signal: controller.signal, where: target.launch ? cmd.target : (target.url ?? cmd.target) });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (controller.signal.aborted) return 130;
   if (r.ok) {
-    process.stdout.write(`ok: ${r.serverName} ${r.serverVersion}, protocol ${r.protocolVersion}, ${r.tools.length} tools (${r.tools.slice(0, 8).join(', ')}${r.tools.length > 8 ? ', ...' : ''}), handshake ${r.handshakeMs} ms\n`);
+    say(process.stdout, `ok: ${r.serverName} ${r.serverVersion}, protocol ${r.protocolVersion}, ${r.tools.length} tools (${r.tools.slice(0, 8).join(', ')}${r.tools.length > 8 ? ', ...' : ''}), handshake ${r.handshakeMs} ms`);
     return EXIT.ok;
   }
-  process.stderr.write(`probe ${target.url}: ${r.error}\n`);
+  say(process.stderr, `probe ${r.where}: ${r.error}`);
+  if (r.stderrTail?.length) say(process.stderr, `server stderr (last lines):\n${r.stderrTail.map((l) => `  ${l}`).join('\n')}`);
+  if (r.logDir) say(process.stderr, `server logs: ${r.logDir}`);
   return EXIT.sloFailed;
 }
 
@@ -215,7 +256,7 @@ export async function main(argv: string[]): Promise<number> {
     const cmd = parseCommand(argv);
     switch (cmd.command) {
       case 'help':
-        process.stdout.write(`${HELP}\n`);
+        process.stdout.write(`${cmd.usage ?? HELP}\n`);
         return EXIT.ok;
       case 'version':
         process.stdout.write(`${version()}\n`);
@@ -240,6 +281,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof TargetError) {
       process.stderr.write(`${formatIssues(err.issues)}\n`);
+      return EXIT.badInput;
+    }
+    if (err instanceof UsageError && err.command) {
+      process.stderr.write(`mcp-reliability ${err.command}: ${err.message}\n`);
       return EXIT.badInput;
     }
     if (err instanceof BadInputError || err instanceof MissingRolesError) {

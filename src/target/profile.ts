@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidationIssue } from '../scenario/types.js';
 import { TARGETS_DIR } from './paths.js';
-import { adhocTarget } from './adhoc.js';
+import { adhocTarget, lookupCommand } from './adhoc.js';
 import type { TargetProfile } from './types.js';
 
 export class TargetError extends Error {
@@ -68,24 +68,42 @@ export async function listTargets(dir = TARGETS_DIR): Promise<string[]> {
 }
 
 /**
- * Resolve `--target`: a profile name (`everything-stdio`), a profile file (`./my-target.json`),
- * a URL (http(s):// → Streamable HTTP, a path ending in /sse → SSE, ws(s):// → WebSocket, tcp:// → line-delimited JSON-RPC over TCP),
- * or a command line for a stdio server (`node server.js`).
+ * Resolve `--target`, in this order:
+ * - a shipped profile's name (`everything-stdio`, `targets/<name>.json`) or a profile file (`*.json`): that profile;
+ * - a URL: http(s):// → Streamable HTTP, a path ending in /sse → SSE, ws(s):// → WebSocket,
+ *   tcp:// → line-delimited JSON-RPC over TCP;
+ * - a value with whitespace: a stdio server's command line (`node server.js`), run through `sh -c`;
+ * - a single word: a stdio command when it is an executable on the PATH the server is started with
+ *   (`serverPath()`: node_modules/.bin first) or a path to an executable file.
+ * Anything else is a TargetError (bad input) saying it is neither a profile nor a command.
+ * `opts.path` / `opts.cwd` replace that PATH and the working folder (tests).
  */
-export async function resolveTarget(arg: string, dir = TARGETS_DIR): Promise<TargetProfile> {
-  if (/^(https?|wss?|tcp):\/\//.test(arg)) return adhocTarget({ url: arg });
-  if (arg.endsWith('.json')) return loadTargetFile(resolve(arg));
+export async function resolveTarget(arg: string, dir = TARGETS_DIR, opts: { path?: string; cwd?: string } = {}): Promise<TargetProfile> {
   const byName = join(dir, `${arg}.json`);
-  if (/^[A-Za-z0-9._-]+$/.test(arg) && existsSync(byName)) return loadTargetFile(byName);
-  if (/\s/.test(arg) || existsSync(arg) || arg.includes('/')) return adhocTarget({ command: arg });
+  if (/^[A-Za-z0-9._-]+$/.test(arg) && !arg.startsWith('.') && existsSync(byName)) return loadTargetFile(byName);
+  if (/^(https?|wss?|tcp):\/\//i.test(arg)) return adhocTarget({ url: arg });
+  if (arg.endsWith('.json')) return loadTargetFile(resolve(opts.cwd ?? process.cwd(), arg));
+  if (arg.trim() === '') throw targetIssue('the target is empty', await listTargets(dir));
+  if (/\s/.test(arg.trim())) return adhocTarget({ command: arg.trim() });
+  const found = lookupCommand(arg, opts);
+  if (found.found) return adhocTarget({ command: found.command });
   const names = await listTargets(dir);
-  throw new TargetError([
+  if (found.reason === 'not-executable') {
+    throw targetIssue(`"${arg}" is a file (${found.where}) but not executable`, names, `run it with its interpreter, e.g. --target "node ${arg}", or make it executable (chmod +x ${arg})`);
+  }
+  if (found.reason === 'not-a-file') throw targetIssue(`"${arg}" is a folder (${found.where}), not a server command`, names);
+  const path = /[/\\]/.test(arg) ? `no file ${found.where ?? arg}` : `no command "${arg}" on PATH (node_modules/.bin, then $PATH)`;
+  throw targetIssue(`unknown target "${arg}": there is no profile of that name and ${path}`, names);
+}
+
+function targetIssue(message: string, names: string[], hint?: string): TargetError {
+  return new TargetError([
     {
       file: '<command line>',
       pointer: '/target',
-      message: `unknown target "${arg}"`,
-      expected: `a profile name (${names.join(', ')}), a profile .json file, a URL, or a server command`,
-      hint: 'to run a stdio server by command, quote it: --target "node my-server.js"',
+      message,
+      expected: `a profile name (${names.join(', ')}), a profile .json file, a URL (http(s)://, .../sse, ws(s)://, tcp://host:port), or a stdio server command`,
+      hint: hint ?? `to run a stdio server by command, quote it with its arguments: --target "node my-server.js" (a single word must be an executable on PATH, or a path such as ./my-server)`,
     },
   ]);
 }
