@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { forkRng } from '../../src/chaos/rng.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { RunContext } from '../../src/run/context.js';
+import { runClock } from '../../src/run/clock.js';
 import { runSteps } from '../../src/run/interpreter.js';
 import { Recorder, type RecordedEvent } from '../../src/run/recorder.js';
 import type { Step, ToolRole } from '../../src/scenario/types.js';
@@ -59,9 +60,7 @@ export async function openScenarioClient(url: string, roles: Partial<Record<Tool
     session,
     rng: forkRng(SEED, `steps:${label}`),
     roles,
-    startedAt: Date.now(),
-    durationMs,
-    signal: abort.signal,
+    ...runClock(durationMs, { interrupt: abort.signal }),
     note: () => undefined,
     marker: { counter: 0, seed: SEED },
   });
@@ -70,7 +69,10 @@ export async function openScenarioClient(url: string, roles: Partial<Record<Tool
     session,
     recorder,
     context,
-    run: (steps, durationMs) => runSteps(steps, context(durationMs), { template: {}, deadline: Number.POSITIVE_INFINITY }),
+    run: (steps, durationMs) => {
+      const ctx = context(durationMs);
+      return runSteps(steps, ctx, { template: {}, deadline: ctx.hardDeadline });
+    },
     calls: () => ({ ...counts }),
     close: async () => {
       abort.abort();

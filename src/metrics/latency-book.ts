@@ -12,6 +12,7 @@ interface KeyedLatency {
   errors: number;
   timeouts: number;
   unavailable: number;
+  toolErrors: number;
 }
 
 export class LatencyBook {
@@ -30,6 +31,7 @@ export class LatencyBook {
     }
     if (outcome === 'error') entry.errors += 1;
     if (outcome === 'timeout') entry.timeouts += 1;
+    if (outcome === 'tool-error') entry.toolErrors += 1;
     entry.histogram.record(ms);
   }
 
@@ -44,6 +46,7 @@ export class LatencyBook {
       ...entry.histogram.toStats(entry.errors, entry.timeouts),
       count: entry.requests,
       unavailable: entry.unavailable,
+      ...(entry.toolErrors ? { toolErrors: entry.toolErrors } : {}),
     };
   }
 
@@ -60,7 +63,7 @@ export class LatencyBook {
   private entry(key: string): KeyedLatency {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { histogram: new LatencyHistogram(), requests: 0, errors: 0, timeouts: 0, unavailable: 0 };
+      entry = { histogram: new LatencyHistogram(), requests: 0, errors: 0, timeouts: 0, unavailable: 0, toolErrors: 0 };
       this.entries.set(key, entry);
     }
     return entry;

@@ -60,7 +60,7 @@ function defineMetrics(registry: Registry) {
     }),
     requests: new Counter({
       name: 'mcp_requests_total',
-      help: 'Requests issued by the simulated client, by JSON-RPC method and outcome (ok, error, timeout, unavailable).',
+      help: 'Requests issued by the simulated client, by JSON-RPC method and outcome (ok, tool-error, error, timeout, unavailable).',
       labelNames: ['method', 'status'] as const,
       registers,
     }),
@@ -91,6 +91,12 @@ function defineMetrics(registry: Registry) {
       name: 'mcp_protocol_violations_total',
       help: 'Protocol-hygiene findings on the server side of the wire, by kind.',
       labelNames: ['kind'] as const,
+      registers,
+    }),
+    sessionExpiries: new Counter({
+      name: 'mcp_session_expiries_total',
+      help: 'Sessions the server no longer knew (HTTP 404, or 400 naming the session), by HTTP status.',
+      labelNames: ['status'] as const,
       registers,
     }),
     recovery: new Histogram({

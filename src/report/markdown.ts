@@ -7,6 +7,7 @@ import { markdownTable } from 'markdown-table';
 import type { DisconnectionRecord, LatencyStats, PrometheusSummary, ScenarioResult, Verdict } from './result.js';
 import { codeList, codeSpan, escapeText, formatDuration, formatMiB, formatMs, formatPercent, formatSloLimit, formatSloValue } from './format.js';
 import { faultTimeline } from './fault-timeline.js';
+import { checksSection, expiriesSection, findingsSection, rolesSection, serverRequestsSection, unansweredSection } from './session-sections.js';
 
 export { renderSummary } from './summary.js';
 
@@ -25,14 +26,19 @@ export function renderScenarioReport(result: ScenarioResult, options: ScenarioRe
   const sections = [
     `${h(0, `${verdictBadge(result.verdict)} · ${escapeText(result.scenario.name)}`)}\n\n${headline(result)}`,
     `${h(1, 'SLOs')}\n\n${sloTable(result)}`,
+    `${h(1, 'Protocol findings')}\n\n${findingsSection(result)}`,
     `${h(1, 'Latency')}\n\n${latencyTable(result)}`,
     `${h(1, 'Availability')}\n\n${availability(result)}`,
+    `${h(1, 'Requests never answered')}\n\n${unansweredSection(result)}`,
     `${h(1, 'Faults')}\n\n${faultTimeline(result)}`,
     `${h(1, 'Connections and reconnects')}\n\n${connections(result)}`,
     `${h(1, 'Disconnections')}\n\n${disconnections(result)}`,
+    `${h(1, 'Session expiries')}\n\n${expiriesSection(result)}`,
+    `${h(1, 'Tool roles')}\n\n${rolesSection(result)}`,
     `${h(1, 'Tool list')}\n\n${toolDrift(result)}`,
     `${h(1, 'State checks')}\n\n${stateChecks(result)}`,
-    `${h(1, 'Protocol hygiene')}\n\n${hygiene(result)}`,
+    `${h(1, 'Protocol checks')}\n\n${checksSection(result)}`,
+    `${h(1, 'Client capabilities and server requests')}\n\n${serverRequestsSection(result)}`,
     `${h(1, 'Server memory')}\n\n${memory(result)}`,
   ];
   if (result.prometheus) sections.push(`${h(1, 'What Prometheus saw')}\n\n${prometheusSection(result, result.prometheus)}`);
@@ -87,7 +93,9 @@ function latencyTable(r: ScenarioResult): string {
   if (r.handshake) rows.push(latencyRow('handshake (connect + initialize)', r.handshake));
   if (rows.length === 0) return '_No requests were made._';
   const header = ['method / tool / role', 'count', 'errors', 'timeouts', 'unavailable', 'p50', 'p90', 'p95', 'p99', 'max'];
-  return `${markdownTable([header, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] })}\n\nPercentiles are over requests that were sent; \`unavailable\` ones (session down) only count.`;
+  const toolErrors = Object.entries(r.latency).filter(([k, v]) => k.startsWith('tool:') && v.toolErrors);
+  const toolNote = toolErrors.length ? ` Tool errors (answered with isError): ${toolErrors.map(([k, v]) => `${codeSpan(k.slice(5), false)} ×${v.toolErrors}`).join(', ')}.` : '';
+  return `${markdownTable([header, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] })}\n\nPercentiles are over requests that were sent; \`unavailable\` ones (session down) only count.${toolNote}`;
 }
 
 /** Methods first, then roles, then tools; alphabetical within each group. */
@@ -100,8 +108,9 @@ function availability(r: ScenarioResult): string {
   const t = r.totals;
   if (t.requests === 0) return '_No requests were made: availability cannot be measured._';
   return [
-    `- Availability: **${formatPercent(t.availabilityPercent)}** (${t.ok} of ${t.requests} requests succeeded, pings included)`,
+    `- Availability: **${formatPercent(t.availabilityPercent)}** (${t.ok + (t.toolErrors ?? 0)} of ${t.requests} requests answered, pings included${t.toolErrors ? `; ${t.toolErrors} of them tool errors` : ''})`,
     `- Error rate: ${formatPercent(t.errorRatePercent)} (${plural(t.errors, 'error')}, ${plural(t.timeouts, 'timeout')})`,
+    `- Tool errors (answered with isError: true): ${t.toolErrors ?? 0}${t.toolErrorRatePercent !== undefined && t.toolErrorRatePercent !== null ? ` (${formatPercent(t.toolErrorRatePercent)} of tools/call)` : ''}`,
     `- Unavailable (not sent, session down): ${t.unavailable}`,
   ].join('\n');
 }
@@ -143,7 +152,7 @@ function disconnections(r: ScenarioResult): string {
 }
 
 function recoveryCell(rec: DisconnectionRecord): string {
-  if (rec.recoveredAfterMs !== null) return formatMs(rec.recoveredAfterMs);
+  if (rec.recoveredAfterMs !== null) return rec.recoveredBy === 'scenario' && !rec.expected ? `${formatMs(rec.recoveredAfterMs)} (by a scenario reconnect step, not the client)` : formatMs(rec.recoveredAfterMs);
   return rec.reason === 'client-disconnect' ? '— (closed by the scenario)' : '**never**';
 }
 
@@ -163,12 +172,6 @@ function stateChecks(r: ScenarioResult): string {
   const lines = [`${s.passed} passed, ${s.failed} failed.`];
   if (s.details.length > 0) lines.push('', ...s.details.map((d) => `- ${escapeText(d)}`));
   return lines.join('\n');
-}
-
-function hygiene(r: ScenarioResult): string {
-  if (r.violations.length === 0) return 'No protocol-hygiene findings.';
-  const rows = r.violations.map((v) => [codeSpan(v.kind), String(v.count), v.samples.map((s) => codeSpan(s)).join('<br>')]);
-  return markdownTable([['finding', 'count', 'samples (first seen, truncated)'], ...rows], { align: ['l', 'r', 'l'] });
 }
 
 function memory(r: ScenarioResult): string {

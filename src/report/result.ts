@@ -2,13 +2,17 @@
  * The Result: one versioned JSON document per scenario run, everything a report needs.
  * Its JSON Schema is `src/report/result.schema.json`; bump RESULT_SCHEMA_VERSION's major on a breaking change, its minor when adding.
  */
+import type { FindingSeverity, SpecCitation } from '../session/findings.js';
 import type { DisconnectReason, ViolationKind } from '../session/types.js';
 
 /**
  * 1.1.0: the `faults` section (fault windows with MTTD, MTTR and before/during/after phase stats).
  * 1.2.0: the optional `prometheus` section (what Prometheus saw of the run when a stack ran).
+ * 1.3.0: tool errors (`totals.toolErrors`, counted as answered), finding severities and spec
+ *   citations, `findings` counts by severity, `sessionExpiries`, `unanswered`, `serverRequests`,
+ *   `roles`, `checks` (active protocol checks), `client.capabilities`, `recoveredBy`.
  */
-export const RESULT_SCHEMA_VERSION = '1.2.0';
+export const RESULT_SCHEMA_VERSION = '1.3.0';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -34,6 +38,8 @@ export interface LatencyStats {
   errors: number;
   /** Requests that got no answer in time. */
   timeouts: number;
+  /** tools/call answered with `isError: true` (answered: they count as available). Absent = 0. */
+  toolErrors?: number;
   /**
    * Requests never sent because the session was down. They count in `count` but carry no latency
    * sample: percentiles are over the other `count - unavailable` requests. Absent = 0.
@@ -56,6 +62,65 @@ export interface DisconnectionRecord {
   /** ms from the disconnect to the first successful request after re-initialize; null = never recovered. */
   recoveredAfterMs: number | null;
   attempts: number;
+  /**
+   * Who brought the session back: `client` — it reconnected by itself; `scenario` — a scenario's
+   * reconnect step did (the profile does not reconnect on its own, e.g. claude-code on stdio).
+   * Absent while not recovered.
+   */
+  recoveredBy?: 'client' | 'scenario';
+}
+
+/** One session the server forgot (HTTP 404, or 400 naming it). */
+export interface SessionExpiryRecord {
+  at: string;
+  status: number;
+  /** How long the session had lived (from its initialize); null when unknown. */
+  lifetimeMs: number | null;
+  /** ms until a fresh session answered; null: none before the run ended (then it is also a disconnection). */
+  renewedAfterMs: number | null;
+}
+
+export interface SessionExpiriesSummary {
+  total: number;
+  /** By HTTP status ("404", "400"). */
+  byStatus: Record<string, number>;
+  /** Fresh sessions started right after an expiry. */
+  renewed: number;
+  /** Requests refused for the expired session and sent again on the fresh one (the user saw no error). */
+  replayed: number;
+  /** Requests that failed because the session expired under them (the profile does not replay): what the user lost. */
+  lostRequests: number;
+  /** Observed lifetimes of the sessions that expired. */
+  lifetimeMs: LatencyStats | null;
+  /** The first 1000 expiries. */
+  records: SessionExpiryRecord[];
+}
+
+/** A request still unanswered at the run's hard end (abandoned, counted as a timeout). */
+export interface UnansweredRequest {
+  method: string;
+  tool?: string;
+  role?: string;
+  sentAt: string;
+  /** How long it had waited when it was abandoned. */
+  waitedMs: number;
+}
+
+/** An active protocol check (run on its own connection before the scenario's steps). */
+export interface ProtocolCheckRecord {
+  id: string;
+  title: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** failed: the finding it produced. */
+  finding?: ViolationKind;
+  evidence: string;
+  ms: number;
+}
+
+/** How each role was filled, and every candidate the role prover looked at. */
+export interface RolesSummary {
+  bindings: Partial<Record<string, { tool: string; params?: Record<string, unknown>; method?: string; source: 'profile' | 'flag' | 'inferred' }>>;
+  trials: { tool: string; role: string; verdict: 'qualified' | 'rejected' | 'not tried'; reason?: string; args?: Record<string, unknown>; ms?: number }[];
 }
 
 export interface ToolDriftRecord {
@@ -66,7 +131,14 @@ export interface ToolDriftRecord {
 
 export interface ViolationSummary {
   kind: ViolationKind;
+  /** error: corrupt stream/message or a break no client can work around; warning: a MUST/SHOULD a careful client survives, or a risk; info: allowed but worth knowing. */
+  severity: FindingSeverity;
+  title: string;
+  /** The part of the spec the finding rests on. */
+  spec: SpecCitation;
   count: number;
+  /** How many were seen in the session's own traffic and how many by the active checks. */
+  bySource: { traffic: number; check: number };
   /** A few samples (truncated), first seen first. */
   samples: string[];
 }
@@ -202,18 +274,37 @@ export interface ScenarioResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   scenario: { name: string; description: string; source: string };
   target: { name: string; transport: string; source: string; serverName?: string; serverVersion?: string; protocolVersion?: string };
-  client: { profile: string; description: string; assumptions: string[] };
+  client: {
+    profile: string;
+    description: string;
+    assumptions: string[];
+    /** What the client declared in initialize and how it answers server requests (1.3.0). */
+    capabilities?: { declared: string[]; roots: string; elicitation: string; sampling: boolean; onSessionExpiry: 'replay' | 'fail' };
+  };
   run: { startedAt: string; endedAt: string; durationMs: number; requestedDurationMs: number; seed: number; tool: { name: 'mcp-reliability'; version: string } };
   verdict: Verdict;
   /** When verdict is `error`: what broke in the harness. */
   error?: string;
   slos: SloResult[];
   /**
-   * Every request, pings included. availabilityPercent = ok / requests × 100 (errors, timeouts and
-   * unavailable all count against it); errorRatePercent = (errors + timeouts) / requests × 100, i.e.
-   * requests that reached the wire and failed. Both null when no request was made.
+   * Every request, pings included. availabilityPercent = (ok + toolErrors) / requests × 100 (a tool
+   * error is an answer: the server is up; errors, timeouts and unavailable count against it);
+   * errorRatePercent = (errors + timeouts) / requests × 100, i.e. requests that reached the wire
+   * and failed. Both null when no request was made.
    */
-  totals: { requests: number; ok: number; errors: number; timeouts: number; unavailable: number; availabilityPercent: number | null; errorRatePercent: number | null };
+  totals: {
+    requests: number;
+    ok: number;
+    errors: number;
+    timeouts: number;
+    unavailable: number;
+    /** tools/call answered with isError: true (1.3.0). */
+    toolErrors?: number;
+    availabilityPercent: number | null;
+    errorRatePercent: number | null;
+    /** toolErrors / tools/call requests × 100 (1.3.0); null when no tools/call was made. */
+    toolErrorRatePercent?: number | null;
+  };
   /** Keyed by method (`tools/call`, `ping`, ...), by `tool:<name>` and by `role:<role>`. */
   latency: Record<string, LatencyStats>;
   handshake: LatencyStats | null;
@@ -221,9 +312,22 @@ export interface ScenarioResult {
   /** `records` holds the first 1000 disconnections; `omittedRecords` (absent = 0) counts the rest. */
   disconnections: { total: number; byReason: Partial<Record<DisconnectReason, number>>; unexpected: number; records: DisconnectionRecord[]; omittedRecords?: number };
   reconnects: { attempts: number; recovered: number; gaveUp: number; timeToRecoverMs: LatencyStats | null };
-  tools: { initial: string[]; final: string[]; drift: ToolDriftRecord[] };
+  /** `listed`: some tools/list was answered (an empty list included) (1.3.0). */
+  tools: { initial: string[]; final: string[]; drift: ToolDriftRecord[]; listed?: boolean };
   stateChecks: { passed: number; failed: number; details: string[] };
   violations: ViolationSummary[];
+  /** Findings counted by severity (1.3.0). */
+  findings?: Record<FindingSeverity, number>;
+  /** Sessions the server forgot (1.3.0). */
+  sessionExpiries?: SessionExpiriesSummary;
+  /** Requests still unanswered at the run's hard end (1.3.0): the first 20, and the count. */
+  unanswered?: { count: number; samples: UnansweredRequest[] };
+  /** Requests the server sent the client, by method, with how they were answered (1.3.0). */
+  serverRequests?: Record<string, { count: number; answers: Record<string, number> }>;
+  /** Which tools played which role, and what the role prover tried (1.3.0). */
+  roles?: RolesSummary;
+  /** Active protocol checks (1.3.0); absent when they were not run. */
+  checks?: ProtocolCheckRecord[];
   memory: MemorySummary | null;
   /** Injected faults (empty when the scenario injects none). */
   faults: FaultsSummary;

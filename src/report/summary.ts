@@ -1,4 +1,4 @@
-/** Markdown summary of many scenario runs: one row per run, plus availability by client profile. Pure. */
+/** Markdown summary of many scenario runs: one row per run, and with several client profiles a scenario × profile table. Pure. */
 import { markdownTable } from 'markdown-table';
 import type { ScenarioResult } from './result.js';
 import { codeList, codeSpan, escapeText, formatMs, formatPercent } from './format.js';
@@ -8,7 +8,7 @@ export function renderSummary(results: readonly ScenarioResult[], skipped: reado
   const skippedText = skipped.length === 0 ? '' : `\n${skipped.map((s) => `- Skipped ${codeSpan(s.scenario, false)}: ${escapeText(s.reason)}`).join('\n')}\n`;
   if (results.length === 0) return `_No scenario results._\n${skippedText}`;
   const count = (v: ScenarioResult['verdict']) => results.filter((r) => r.verdict === v).length;
-  const header = ['scenario', 'target', 'client profile', 'verdict', 'availability', 'requests', 'p95 tools/call', 'disconnects', 'recoveries', 'failing SLOs'];
+  const header = ['scenario', 'target', 'client profile', 'verdict', 'availability', 'requests', 'p95 tools/call', 'disconnects', 'session expiries', 'findings (error/warning/info)', 'failing SLOs'];
   const rows = results.map((r) => {
     const p95 = r.latency['tools/call'];
     const failing = r.slos.filter((s) => !s.passed).map((s) => s.id);
@@ -21,30 +21,32 @@ export function renderSummary(results: readonly ScenarioResult[], skipped: reado
       String(r.totals.requests),
       p95 && p95.count - (p95.unavailable ?? 0) > 0 ? formatMs(p95.p95) : '—',
       String(r.disconnections.total),
-      `${r.reconnects.recovered}`,
+      String(r.sessionExpiries?.total ?? 0),
+      r.findings ? `${r.findings.error}/${r.findings.warning}/${r.findings.info}` : '—',
       r.verdict === 'error' ? `harness error: ${escapeText(r.error ?? 'unknown')}` : failing.length ? codeList(failing) : '—',
     ];
   });
-  const table = markdownTable([header, ...rows], { align: ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'] });
+  const table = markdownTable([header, ...rows], { align: ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] });
   const totals = `${results.length} run(s): ${count('pass')} passed, ${count('fail')} failed, ${count('error')} errored.`;
-  return `${totals}\n\n${table}\n\n${availabilityByProfile(results)}\n${skippedText}`;
+  const byProfile = availabilityByProfile(results);
+  return `${totals}\n\n${table}\n${byProfile ? `\n${byProfile}\n` : ''}${skippedText}`;
 }
 
-/** "Availability by client profile: `a` 99.95 % (2 runs, 10000 requests), `b` n/a (1 run, 0 requests)." */
+/**
+ * What each client profile experienced, one row per scenario and one column per profile: never a
+ * sum over unlike runs (a short run with failures must not hide behind a long load run).
+ */
 export function availabilityByProfile(results: readonly ScenarioResult[]): string {
-  const byProfile = new Map<string, { runs: number; ok: number; requests: number }>();
-  for (const r of results) {
-    const entry = byProfile.get(r.client.profile) ?? { runs: 0, ok: 0, requests: 0 };
-    entry.runs += 1;
-    entry.ok += r.totals.ok;
-    entry.requests += r.totals.requests;
-    byProfile.set(r.client.profile, entry);
-  }
-  const parts = [...byProfile.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([profile, e]) => {
-      const availability = formatPercent(e.requests === 0 ? null : (e.ok / e.requests) * 100);
-      return `${codeSpan(profile, false)} ${availability} (${e.runs} run${e.runs === 1 ? '' : 's'}, ${e.requests} requests)`;
-    });
-  return `Availability by client profile (successful / all requests over its runs): ${parts.join(', ')}.`;
+  const profiles = [...new Set(results.map((r) => r.client.profile))].sort();
+  const scenarios = [...new Set(results.map((r) => r.scenario.name))];
+  if (profiles.length < 2) return '';
+  const cell = (scenario: string, profile: string) => {
+    const r = results.find((x) => x.scenario.name === scenario && x.client.profile === profile);
+    if (!r) return '—';
+    const lost = r.sessionExpiries?.lostRequests ? `, ${r.sessionExpiries.lostRequests} lost to session expiry` : '';
+    const verdict = r.verdict === 'pass' ? '' : ` **${r.verdict.toUpperCase()}**`;
+    return `${formatPercent(r.totals.availabilityPercent)}${verdict} (${r.totals.requests} requests${lost})`;
+  };
+  const rows = scenarios.map((sc) => [escapeText(sc), ...profiles.map((p) => cell(sc, p))]);
+  return `What each client profile experienced (availability per run; runs are never added up):\n\n${markdownTable([['scenario', ...profiles.map((p) => codeSpan(p, false))], ...rows], { align: ['l', ...profiles.map(() => 'r' as const)] })}`;
 }

@@ -21,6 +21,8 @@ export interface DrivenSession {
   callTool(name: string, args: Record<string, unknown>, opts?: CallOpts): Promise<CallResult>;
   listTools(opts?: CallOpts): Promise<CallResult & { tools?: string[] }>;
   ping(opts?: CallOpts): Promise<CallResult>;
+  /** resources/list or prompts/list (a role's request on a server that lists no tools). */
+  listing(method: 'resources/list' | 'prompts/list', opts?: CallOpts): Promise<CallResult>;
   reportStateCheck(ok: boolean, detail: string): void;
   leanCaller(concurrency: number): { call(name: string, args: Record<string, unknown>, opts?: CallOpts): Promise<CallResult>; close(): void } | null;
 }
@@ -55,10 +57,22 @@ export interface RunContext {
   session: DrivenSession;
   rng: Rng;
   roles: Partial<Record<ToolRole, RoleBinding>>;
-  /** Run start and requested duration (ms, wall clock). */
+  /** When the steps started and the requested duration (ms, wall clock). */
   startedAt: number;
   durationMs: number;
+  /**
+   * The run's clock, computed once: at `deadline` (startedAt + durationMs) loops stop issuing
+   * requests and waits end; steps after it (a final verify-state, a disconnect) still run, until
+   * `hardDeadline`, when requests still in flight are abandoned (timeouts) and the run closes.
+   */
+  deadline: number;
+  hardDeadline: number;
+  /** Aborted at `deadline`, or at once on SIGINT/SIGTERM: stop looping and waiting. */
   signal: AbortSignal;
+  /** Aborted on SIGINT/SIGTERM only: stop everything, no closing steps. */
+  interrupt: AbortSignal;
+  /** Runs child steps (repeat, parallel, soak): the interpreter, handed down so steps need not import it. */
+  runSteps(steps: Step[], ctx: RunContext, scope: StepScope): Promise<void>;
   /** Notes for the report (e.g. skipped state roles); de-duplicated. */
   note(text: string): void;
   /** The last state marker written by a state-write call. */
@@ -75,8 +89,13 @@ export function faultsOf(ctx: RunContext): FaultRuntime {
 
 export interface StepScope {
   template: TemplateContext;
-  /** Deadline (ms epoch) of the innermost soak/load, after which loops stop. */
+  /** Deadline (ms epoch) of the innermost soak (or the run's hard deadline at the top), after which no step starts. */
   deadline: number;
+}
+
+/** When a loop (repeat, parallel, soak, load, chaos) must stop: the scope's deadline or the run's, whichever is first. */
+export function loopDeadline(ctx: RunContext, scope: StepScope): number {
+  return Math.min(scope.deadline, ctx.deadline);
 }
 
 export type StepRunner = (step: Step, ctx: RunContext, scope: StepScope) => Promise<void>;

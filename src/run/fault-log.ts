@@ -9,8 +9,9 @@
  *   failed or timed out and was in flight at some moment of the fault (sent before its end,
  *   completed after its start). `unavailable` requests (never sent) are not symptoms. Once the
  *   fault has ended, a symptom after the next fault's start belongs to that next fault only.
- * - MTTR: from the fault's end to the completion of the first successful request after it
- *   (initialize excluded, so a lost session counts once it has re-initialized and answered).
+ * - MTTR: from the fault's end to the completion of the first answered request after it (a
+ *   result or a tool error: the server is up; initialize excluded, so a lost session counts once
+ *   it has re-initialized and answered). A session expiry is a symptom like a disconnection.
  *   Windows ended by the run's end or a failed injection are not recovered from.
  *
  * Bounded: the first MAX_RECORDS windows are kept (the first MAX_PHASED with phases); later ones
@@ -19,7 +20,7 @@
 import type { FaultFamily } from '../chaos/index.js';
 import type { McpMetrics } from '../metrics/registry.js';
 import type { FaultEndReason, FaultWindowRecord, FaultsSummary } from '../report/result.js';
-import type { SessionEvent } from '../session/types.js';
+import { isAnswered, type SessionEvent } from '../session/types.js';
 import { PhaseTimeline, type WindowPhases } from './fault-phases.js';
 import { MAX_RECORDS } from './stats.js';
 
@@ -81,9 +82,11 @@ export class FaultLog {
     if (e.type === 'request') {
       this.timeline.record(e.at - e.ms, e.ms, e.outcome);
       if (e.outcome === 'error' || e.outcome === 'timeout') this.symptom(e.at, e.at - e.ms, `${e.method} ${e.outcome}`);
-      else if (e.outcome === 'ok' && e.method !== 'initialize') this.success(e.at);
+      else if (isAnswered(e.outcome) && e.method !== 'initialize') this.success(e.at);
     } else if (e.type === 'disconnected' && !e.expected) {
       this.symptom(e.at, null, `disconnected: ${e.reason}`);
+    } else if (e.type === 'session-expired') {
+      this.symptom(e.at, null, `session expired (HTTP ${e.status})`);
     }
   }
 

@@ -1,5 +1,7 @@
 /**
- * The step interpreter: dispatch each step to its runner, in order. A step with
+ * The step interpreter: dispatch each step to its runner, in order. No step starts after the
+ * scope's deadline (a soak's end, or the run's hard deadline at the top) or an interrupt; loops stop
+ * at the run's deadline themselves (see RunContext). A step with
  * `"background": true` (soak, load, chaos) starts and the next step runs at once; the list waits
  * for its background steps before it returns, so a background step lasts its own time.
  */
@@ -40,7 +42,7 @@ export async function runSteps(steps: Step[], ctx: RunContext, scope: StepScope)
   let failure: { error: unknown } | undefined;
   try {
     for (const step of steps) {
-      if (ctx.signal.aborted || Date.now() >= scope.deadline) break;
+      if (ctx.interrupt.aborted || Date.now() >= scope.deadline) break;
       const running = RUNNERS[step.action](step, ctx, scope);
       // A handler at once: a background step failing early must not be an unhandled rejection.
       if (step.background) background.push(running.catch((error: unknown) => void (failure ??= { error })));

@@ -27,6 +27,7 @@ import {
 import { DisconnectionLog, iso, MAX_RECORDS, MemoryTrend, percent, round4, ViolationLog, truncateSample } from './stats.js';
 import { evaluateSlos, verdictOf } from './slo.js';
 import { FaultLog, isFaultEvent } from './fault-log.js';
+import { ExpiryLog, ServerRequestLog, UnansweredLog } from './session-log.js';
 import type { RecordedEvent, RecorderOptions, RecorderSnapshot, ResultMeta } from './recorder-types.js';
 
 export type { RecordedEvent, RecorderOptions, RecorderSnapshot, ResultMeta } from './recorder-types.js';
@@ -48,7 +49,11 @@ export class Recorder {
   private readonly recovery = new LatencyHistogram();
   private readonly memory = new MemoryTrend();
   private readonly sessions = new Map<number, SessionTrack>();
-  private readonly totals = { requests: 0, ok: 0, errors: 0, timeouts: 0, unavailable: 0 };
+  private readonly totals = { requests: 0, ok: 0, errors: 0, timeouts: 0, unavailable: 0, toolErrors: 0 };
+  private toolCalls = 0;
+  private readonly expiries = new ExpiryLog();
+  private readonly unanswered = new UnansweredLog();
+  private readonly serverRequests = new ServerRequestLog();
   private readonly connections = { attempts: 0, succeeded: 0, failed: 0 };
   private readonly disconnections = new DisconnectionLog();
   private readonly reconnects = { attempts: 0, recovered: 0, gaveUp: 0 };
@@ -103,7 +108,7 @@ export class Recorder {
       case 'recovered': {
         this.reconnects.recovered += 1;
         session.lost = false;
-        const closed = this.disconnections.recovered(id, e.reason, e.afterMs, e.attempts);
+        const closed = this.disconnections.recovered(id, e.reason, e.afterMs, e.attempts, e.by ?? 'client');
         // Recovering from the scenario's own graceful disconnect is the scenario's wait, not the server's recovery.
         if ((closed?.reason ?? e.reason) === 'client-disconnect') break;
         this.recovery.record(e.afterMs);
@@ -129,8 +134,18 @@ export class Recorder {
         this.onRequest(e);
         break;
       case 'violation':
-        this.violations.add(e.kind, e.sample);
+        this.violations.add(e.kind, e.sample, e.source ?? 'traffic');
         this.metrics.protocolViolations.inc({ kind: e.kind });
+        break;
+      case 'session-expired':
+        this.expiries.expired(id, e.at, e.status, e.lifetimeMs);
+        this.metrics.sessionExpiries.inc({ status: String(e.status) });
+        break;
+      case 'session-renewed':
+        this.expiries.renewal(id, e.afterMs);
+        break;
+      case 'server-request':
+        this.serverRequests.add(e.method, e.answer);
         break;
       case 'state-check':
         if (e.ok) this.stateChecks.passed += 1;
@@ -153,8 +168,8 @@ export class Recorder {
     return {
       elapsedMs: (this.finishedAt ?? this.now()) - this.startedAt,
       requests: this.totals.requests,
-      errors: this.totals.requests - this.totals.ok,
-      availabilityPercent: percent(this.totals.ok, this.totals.requests),
+      errors: this.totals.requests - this.totals.ok - this.totals.toolErrors,
+      availabilityPercent: percent(this.totals.ok + this.totals.toolErrors, this.totals.requests),
       reconnectAttempts: this.reconnects.attempts,
       disconnections: this.disconnections.count,
       sessionUp: this.isUp(),
@@ -176,7 +191,7 @@ export class Recorder {
     this.finish(meta.endedAt);
     const startedAt = meta.startedAt ?? this.startedAt;
     const endedAt = meta.endedAt ?? this.finishedAt ?? this.now();
-    const { requests, ok, errors, timeouts } = this.totals;
+    const { requests, ok, errors, timeouts, toolErrors } = this.totals;
     const result: ScenarioResult = {
       schemaVersion: RESULT_SCHEMA_VERSION,
       scenario: { ...meta.scenario },
@@ -185,15 +200,24 @@ export class Recorder {
       run: { startedAt: iso(startedAt), endedAt: iso(endedAt), durationMs: Math.max(0, endedAt - startedAt), requestedDurationMs: meta.requestedDurationMs, seed: meta.seed, tool: { name: 'mcp-reliability', version: meta.toolVersion } },
       verdict: 'error',
       slos: [],
-      totals: { ...this.totals, availabilityPercent: round4(percent(ok, requests)), errorRatePercent: round4(percent(errors + timeouts, requests)) },
+      totals: {
+        ...this.totals,
+        availabilityPercent: round4(percent(ok + toolErrors, requests)),
+        errorRatePercent: round4(percent(errors + timeouts, requests)),
+        toolErrorRatePercent: round4(percent(toolErrors, this.toolCalls)),
+      },
       latency: this.latency.toRecord(),
       handshake: this.handshake.count > 0 ? this.handshake.toStats(0, 0) : null,
       connections: { ...this.connections, attempts: Math.max(this.connections.attempts, this.connections.succeeded + this.connections.failed) },
       disconnections: this.disconnections.summary(),
       reconnects: { ...this.reconnects, timeToRecoverMs: this.recovery.count > 0 ? this.recovery.toStats(0, 0) : null },
-      tools: { initial: [...(this.tools.initial ?? [])], final: [...this.tools.final], drift: this.tools.drift.map((d) => ({ ...d })) },
+      tools: { initial: [...(this.tools.initial ?? [])], final: [...this.tools.final], drift: this.tools.drift.map((d) => ({ ...d })), listed: this.tools.initial !== null },
       stateChecks: { ...this.stateChecks, details: [...this.stateChecks.details] },
       violations: this.violations.summaries(),
+      findings: this.violations.bySeverity(),
+      sessionExpiries: this.expiries.summary(),
+      unanswered: this.unanswered.summary(),
+      serverRequests: this.serverRequests.summary(),
       memory: this.memory.summary(),
       faults: { ...this.faults.summary(endedAt), ...(meta.faults ? { skipped: meta.faults.skipped.map((f) => ({ ...f })), proxy: meta.faults.proxy } : {}) },
       logs: { ...meta.logs },
@@ -207,16 +231,20 @@ export class Recorder {
   private onRequest(e: Extract<RecordedEvent, { type: 'request' }>): void {
     this.totals.requests += 1;
     if (e.outcome === 'ok') this.totals.ok += 1;
+    else if (e.outcome === 'tool-error') this.totals.toolErrors += 1;
     else if (e.outcome === 'error') this.totals.errors += 1;
     else if (e.outcome === 'timeout') this.totals.timeouts += 1;
     else this.totals.unavailable += 1;
+    if (e.method === 'tools/call') this.toolCalls += 1;
+    if (e.abandoned) this.unanswered.add(e);
+    if (e.replayed || e.lostToExpiry) this.expiries.request(e);
     this.latency.record(e.method, e.ms, e.outcome);
     if (e.tool !== undefined) this.latency.record(`tool:${e.tool}`, e.ms, e.outcome);
     if (e.role !== undefined) this.latency.record(`role:${e.role}`, e.ms, e.outcome);
     this.metrics.requests.inc({ method: e.method, status: e.outcome });
     if (e.outcome !== 'unavailable') this.metrics.requestDuration.observe({ method: e.method }, e.ms / 1000);
     if (e.method === 'ping' && e.outcome !== 'ok') this.metrics.healthCheckFailures.inc();
-    this.metrics.availability.set(this.totals.ok / this.totals.requests);
+    this.metrics.availability.set((this.totals.ok + this.totals.toolErrors) / this.totals.requests);
   }
 
   private session(id: number): SessionTrack {

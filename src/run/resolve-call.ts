@@ -2,11 +2,14 @@
 import { fillTemplate } from '../scenario/index.js';
 import type { Step, TemplateContext } from '../scenario/types.js';
 import type { RunContext } from './context.js';
+import type { RoleMethod } from '../target/types.js';
 
 export interface ResolvedCall {
   name: string;
   args: Record<string, unknown>;
   role?: string;
+  /** The role stands for this MCP request instead of a tool call (see RoleBinding.method). */
+  method?: RoleMethod;
 }
 
 const MARKER = /\{\{marker\}\}/g;
@@ -33,6 +36,7 @@ export function resolveCall(step: Step, ctx: RunContext, template: TemplateConte
       ctx.note(`role ${step.role} is not mapped by the target: its steps were skipped`);
       return null;
     }
+    if (binding.method) return { name: binding.tool, args: {}, role: step.role, method: binding.method };
     name = binding.tool;
     params = { ...(binding.params ?? {}) };
   } else {

@@ -14,8 +14,12 @@ import type { ScenarioResult } from '../report/result.js';
 import { ScenarioError } from '../scenario/issues.js';
 import type { Plan, ToolRole } from '../scenario/types.js';
 import { Session, withOverrides, type ClientProfile } from '../session/index.js';
-import { inferRoles, readGroupRss, startTarget, type ContainerRef, type RoleBinding, type RunningTarget, type TargetProfile, type ToolInfo } from '../target/index.js';
+import { readGroupRss, redactSecrets, startTarget, type ContainerRef, type RoleBinding, type RunningTarget, type TargetProfile, type ToolInfo } from '../target/index.js';
+import type { CheckOutcome } from '../checks/index.js';
+import { RunEndedError } from '../session/outcomes.js';
 import type { RunContext } from './context.js';
+import { connectFirst, protocolChecks, rolesFor, TargetUnreachableError } from './preflight.js';
+import { MissingRolesError, type ProvenRoles } from './role-prover.js';
 import { runSteps } from './interpreter.js';
 import { Recorder, type RecordedEvent, type RecorderSnapshot } from './recorder.js';
 import { evaluateSlos, verdictOf } from './slo.js';
@@ -42,6 +46,10 @@ export interface ScenarioRunOptions {
   onEvent?: (event: RecordedEvent) => void;
   /** Samples a container target's memory and CPU (injected: the Docker engine is the shell's business). */
   containerStats?: ContainerStatsSource;
+  /** Run the active protocol checks before the steps (default true). */
+  checks?: boolean;
+  /** Values that must never appear in logs, results or reports (header values such as tokens): replaced by `***`. */
+  secrets?: string[];
 }
 
 /** Follows a container's memory and CPU, calling `onSample` about once a second, until stopped. */
@@ -51,24 +59,11 @@ export type ContainerStatsSource = (
   onError: (message: string) => void,
 ) => { stop(): void };
 
-/** Roles the scenario needs that neither the profile nor inference filled (state roles are optional). */
-export class MissingRolesError extends Error {
-  constructor(
-    readonly roles: ToolRole[],
-    readonly target: string,
-    readonly tools: string[],
-  ) {
-    super(
-      `target ${target} fills no tool for role${roles.length > 1 ? 's' : ''} ${roles.join(', ')}` +
-        (tools.length ? ` (its tools: ${tools.join(', ')})` : '') +
-        `; map ${roles.length > 1 ? 'them' : 'it'} in the target profile or with --role ${roles[0]}=<tool>`,
-    );
-    this.name = 'MissingRolesError';
-  }
-}
+export { MissingRolesError };
 
 const REQUIRED_ROLES: ToolRole[] = ['probe', 'work'];
 
+/** The roles a plan needs that a binding set leaves unfilled (state roles are optional). */
 export function missingRoles(plan: Plan, roles: Partial<Record<ToolRole, RoleBinding>>): ToolRole[] {
   return plan.rolesUsed.filter((r) => REQUIRED_ROLES.includes(r) && !roles[r]);
 }
@@ -87,12 +82,34 @@ function skippedFaults(plan: FaultPlan): { source: string; kind: string; reason:
   return skipped;
 }
 
+/** The longest the closing steps may run past the deadline (and in-flight requests wait) before everything is abandoned. */
+export const MAX_CLOSING_GRACE_MS = 10_000;
+/** Each teardown step (faults, session, proxy, server) is given at most this long. */
+const TEARDOWN_STEP_MS = 5_000;
+
+/** How long after its deadline a run may go on: the client's request timeout, at most MAX_CLOSING_GRACE_MS. */
+export function closingGraceMs(client: ClientProfile): number {
+  return Math.min(client.requestTimeoutMs, MAX_CLOSING_GRACE_MS);
+}
+
+/** How long the first connection may take (the profile's retries included). */
+export function startupBudgetMs(client: ClientProfile): number {
+  return Math.max(30_000, client.handshakeTimeoutMs * 2);
+}
+
+function bounded(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
+
 export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioResult> {
   const { plan, target } = opts;
   const client = withOverrides(opts.client, plan.scenario.client);
   const name = plan.scenario.name;
   const slug = client.name === 'resilient' ? name : `${name}.${client.name}`;
   const logDir = join(opts.outDir, 'logs', slug);
+  const workDir = join(logDir, 'work');
   mkdirSync(logDir, { recursive: true });
   const eventsPath = join(logDir, 'events.ndjson');
   const events = createWriteStream(eventsPath);
@@ -104,26 +121,35 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   if (faultPlan.issues.length > 0) throw new ScenarioError(faultPlan.issues);
   const skipped = skippedFaults(faultPlan);
   const notes = new Set<string>(skipped.map((f) => `optional ${f.kind} fault at ${f.source} skipped: ${f.reason}`));
+  const redact = redactorFor(opts.secrets ?? []);
   const startedAt = Date.now();
+  // The run's clock: `stop` at the deadline (or an interrupt) ends loops and waits; `end` at the hard deadline abandons what is in flight.
+  const stop = new AbortController();
+  const end = new AbortController();
+  const onInterrupt = () => stop.abort();
+  opts.signal.addEventListener('abort', onInterrupt, { once: true });
+  let deadline = startedAt + opts.durationMs;
   let running: RunningTarget | undefined;
   let session: Session | undefined;
   let proxy: PlacedProxy | undefined;
   let faults: FaultController | undefined;
   let harnessError: string | undefined;
+  let proven: ProvenRoles | undefined;
+  let checks: CheckOutcome[] | undefined;
   const timers: NodeJS.Timeout[] = [];
   let containerSampler: { stop(): void } | undefined;
   const record = (e: RecordedEvent) => {
     recorder.onEvent(e);
-    events.write(eventLine(e));
+    events.write(redact(eventLine(e)));
     opts.onEvent?.(e);
   };
 
   try {
-    running = await startTarget(target, { logDir, workDir: join(opts.outDir, 'logs', slug, 'work') });
+    running = await startTarget(target, { logDir, workDir });
     const live = running;
     if (faultPlan.needsProxy) proxy = await placeProxy(live.endpoint, forkRng(opts.seed, 'proxy'));
     faults = new FaultController({ running: live, ...(proxy ? { proxy: proxy.proxy } : {}), seed: opts.seed, plan: faultPlan, record, note: (text) => notes.add(text) });
-    session = new Session(proxy?.endpoint ?? live.endpoint, client, { rng: forkRng(opts.seed, `session:${slug}`), clientVersion: opts.toolVersion });
+    session = new Session(proxy?.endpoint ?? live.endpoint, client, { rng: forkRng(opts.seed, `session:${slug}`), clientVersion: opts.toolVersion, endSignal: end.signal, workspaceDir: workDir });
     const sid = session.sessionId;
     session.onAny((e) => record({ ...e, session: sid }));
     const sampleRss = () => {
@@ -146,45 +172,69 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
     sampleRss(); // the baseline, at once: a short run (or a slow start) still gets one
     timers.push(
       setInterval(sampleRss, opts.rssIntervalMs ?? 1000),
-      setInterval(() => opts.onProgress?.(recorder.snapshot(), startedAt + opts.durationMs - Date.now()), 1000),
+      setInterval(() => opts.onProgress?.(recorder.snapshot(), deadline - Date.now()), 1000),
     );
 
+    // Before the steps: the first connection (the scenario's own connect step is then a no-op), the tools, the roles, the checks.
+    const startupMs = startupBudgetMs(client);
+    const preflightEnd = Date.now() + startupMs;
+    const connected = await connectFirst(session, target, live, startupMs, opts.signal);
     let roles = { ...target.roles };
-    if (Object.keys(roles).length === 0 && plan.rolesUsed.length > 0) {
-      // Ad-hoc target: connect now (the scenario's own connect step becomes a no-op) and infer roles from the server's tools.
-      await session.connect();
+    if (connected && !opts.signal.aborted) {
       const listed = await session.listTools();
-      const tools: ToolInfo[] = (listed.definitions ?? []) as ToolInfo[];
-      roles = inferRoles(tools);
-      const inferred = Object.entries(roles).map(([r, b]) => `${r}=${b.tool}`);
-      if (inferred.length) notes.add(`roles inferred from the server's tools: ${inferred.join(', ')}`);
-      const missing = missingRoles(plan, roles);
-      if (missing.length) throw new MissingRolesError(missing, target.name, tools.map((t) => t.name));
+      if (listed.outcome !== 'ok') throw new TargetUnreachableError(`${target.name} answered initialize but not tools/list: ${listed.outcome}${listed.error ? ` (${listed.error})` : ''}`);
+      proven = await rolesFor({ plan, target, session, tools: (listed.definitions ?? []) as ToolInfo[], ...(client.capabilities.roots.answer === 'workspace' ? { workspaceDir: workDir } : {}), trialTimeoutMs: Math.min(client.requestTimeoutMs, 5000), deadline: preflightEnd });
+      roles = proven.roles;
+      for (const n of proven.notes) notes.add(n);
+      if (opts.checks !== false && !opts.signal.aborted) {
+        checks = await protocolChecks(live, opts.toolVersion, stop.signal);
+        for (const c of checks) if (c.status === 'failed' && c.finding) record({ type: 'violation', at: Date.now(), kind: c.finding, sample: `${c.title}: ${c.evidence}`, source: 'check', session: sid });
+      }
     }
 
+    const stepsStartedAt = Date.now();
+    deadline = stepsStartedAt + opts.durationMs;
+    const hardDeadline = deadline + closingGraceMs(client);
+    timers.push(
+      setTimeout(() => stop.abort(), deadline - Date.now()),
+      setTimeout(() => end.abort(new RunEndedError()), hardDeadline - Date.now()),
+    );
     const ctx: RunContext = {
       session,
       rng: forkRng(opts.seed, `steps:${slug}`),
       roles,
-      startedAt,
+      startedAt: stepsStartedAt,
       durationMs: opts.durationMs,
-      signal: opts.signal,
+      deadline,
+      hardDeadline,
+      signal: stop.signal,
+      interrupt: opts.signal,
+      runSteps,
       note: (text) => notes.add(text),
       marker: { counter: 0, seed: opts.seed },
       faults,
     };
-    await runSteps(plan.scenario.steps, ctx, { template: {}, deadline: Number.POSITIVE_INFINITY });
+    if (!opts.signal.aborted) {
+      const steps = runSteps(plan.scenario.steps, ctx, { template: {}, deadline: hardDeadline });
+      // Requests are abandoned at the hard deadline, so the steps settle right after it; a step stuck
+      // on something else (a container fault's API call) does not keep the run alive.
+      const settled = await Promise.race([steps.then(() => true), new Promise<false>((r) => timers.push(setTimeout(() => r(false), hardDeadline + 1000 - Date.now())))]);
+      if (!settled) notes.add(`steps still running ${Math.round((Date.now() - deadline) / 1000)} s after the deadline were abandoned`);
+      if (Date.now() > deadline + 50 && end.signal.aborted) notes.add(`the closing steps were cut at the hard deadline (${Math.round(closingGraceMs(client) / 1000)} s after the run's duration): requests still unanswered then are counted as timeouts`);
+    }
     if (opts.signal.aborted) notes.add('the run was interrupted (SIGINT/SIGTERM) before its steps finished');
   } catch (err) {
     if (err instanceof MissingRolesError) throw err;
-    harnessError = (err as Error).message;
+    harnessError = err instanceof TargetUnreachableError ? err.message : (err as Error).message;
   } finally {
-    for (const t of timers) clearInterval(t);
+    for (const t of timers) clearTimeout(t);
+    opts.signal.removeEventListener('abort', onInterrupt);
     containerSampler?.stop();
-    await faults?.stopAll().catch(() => undefined);
-    await session?.close().catch(() => undefined);
-    await proxy?.close().catch(() => undefined);
-    await running?.stop().catch(() => undefined);
+    if (!end.signal.aborted && !opts.signal.aborted) end.abort(new RunEndedError());
+    await bounded(faults?.stopAll(), TEARDOWN_STEP_MS * 3);
+    await bounded(session?.close(), TEARDOWN_STEP_MS);
+    await bounded(proxy?.close(), TEARDOWN_STEP_MS);
+    await bounded(running?.stop(), TEARDOWN_STEP_MS);
     recorder.finish();
     await new Promise<void>((resolve) => events.end(() => resolve()));
   }
@@ -192,24 +242,46 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   const result = recorder.buildResult({
     scenario: { name, description: plan.scenario.description ?? '', source: plan.source },
     target: { name: target.name, transport: target.transport, source: target.source ?? '<built-in>' },
-    client: { profile: client.name, description: client.description, assumptions: client.sources },
+    client: { profile: client.name, description: client.description, assumptions: client.sources, capabilities: capabilitiesOf(client) },
     expect: plan.scenario.expect,
     requestedDurationMs: opts.durationMs,
     seed: opts.seed,
     toolVersion: opts.toolVersion,
     startedAt,
     endedAt: Date.now(),
-    ...(harnessError ? { error: harnessError } : {}),
+    ...(harnessError ? { error: redact(harnessError) } : {}),
     faults: { skipped, proxy: proxy ? { listen: proxy.listen, upstream: proxy.upstream } : null },
     logs: {
       events: relative(opts.outDir, eventsPath),
       ...(running?.stderrPath ? { serverStderr: relative(opts.outDir, running.stderrPath) } : {}),
     },
   });
-  if (notes.size) result.notes = [...notes];
+  if (proven) result.roles = rolesSummary(proven);
+  if (checks) result.checks = checks.map((c) => ({ ...c, evidence: redact(c.evidence) }));
+  if (notes.size) result.notes = [...notes].map(redact);
   if (!result.slos.length && !harnessError) {
     result.slos = evaluateSlos(plan.scenario.expect, result);
     result.verdict = verdictOf(result.slos);
   }
-  return result;
+  return opts.secrets?.length ? (JSON.parse(redact(JSON.stringify(result))) as ScenarioResult) : result;
+}
+
+function capabilitiesOf(client: ClientProfile): NonNullable<ScenarioResult['client']['capabilities']> {
+  const c = client.capabilities;
+  const declared = [c.roots.declared ? 'roots' : '', c.elicitation.declared ? 'elicitation' : '', c.sampling.declared ? 'sampling' : ''].filter(Boolean);
+  return { declared, roots: c.roots.declared ? c.roots.answer : 'not declared', elicitation: c.elicitation.declared ? c.elicitation.answer : 'not declared', sampling: c.sampling.declared, onSessionExpiry: client.onSessionExpiry };
+}
+
+function rolesSummary(p: ProvenRoles): NonNullable<ScenarioResult['roles']> {
+  const bindings: NonNullable<ScenarioResult['roles']>['bindings'] = {};
+  for (const [role, b] of Object.entries(p.roles)) {
+    if (!b) continue;
+    bindings[role] = { tool: b.tool, ...(b.params ? { params: b.params } : {}), ...(b.method ? { method: b.method } : {}), source: p.sources[role as ToolRole] ?? 'profile' };
+  }
+  return { bindings, trials: p.trials.map((t) => ({ ...t })) };
+}
+
+/** Replaces every secret (header values) by `***` in text that is written or printed. */
+function redactorFor(secrets: readonly string[]): (text: string) => string {
+  return secrets.length === 0 ? (t) => t : (t) => redactSecrets(t, secrets);
 }

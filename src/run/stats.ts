@@ -6,6 +6,7 @@
  */
 import type { DisconnectionRecord, MemorySummary, ScenarioResult, ViolationSummary } from '../report/result.js';
 import type { DisconnectReason } from '../session/types.js';
+import { FINDINGS, FINDING_SEVERITIES, type FindingSeverity } from '../session/findings.js';
 
 export const MAX_SAMPLES_PER_VIOLATION_KIND = 5;
 export const MAX_SAMPLE_CHARS = 200;
@@ -75,22 +76,32 @@ export class MemoryTrend {
   }
 }
 
-/** Count per violation kind, plus the first MAX_SAMPLES_PER_VIOLATION_KIND samples, truncated; first seen first. */
+/** Count per finding kind (with its severity and spec citation from the catalog), plus the first MAX_SAMPLES_PER_VIOLATION_KIND samples, truncated; first seen first. */
 export class ViolationLog {
   private readonly byKind = new Map<ViolationSummary['kind'], ViolationSummary>();
 
-  add(kind: ViolationSummary['kind'], sample: string): void {
+  add(kind: ViolationSummary['kind'], sample: string, source: 'traffic' | 'check' = 'traffic'): void {
     let summary = this.byKind.get(kind);
     if (!summary) {
-      summary = { kind, count: 0, samples: [] };
+      const info = FINDINGS[kind];
+      summary = { kind, severity: info.severity, title: info.title, spec: { ...info.spec }, count: 0, bySource: { traffic: 0, check: 0 }, samples: [] };
       this.byKind.set(kind, summary);
     }
     summary.count += 1;
+    summary.bySource[source] += 1;
     if (summary.samples.length < MAX_SAMPLES_PER_VIOLATION_KIND) summary.samples.push(truncateSample(sample));
   }
 
+  /** Errors first, then warnings, then info; within a severity, first seen first. */
   summaries(): ViolationSummary[] {
-    return [...this.byKind.values()].map((v) => ({ ...v, samples: [...v.samples] }));
+    const order = (s: ViolationSummary) => FINDING_SEVERITIES.indexOf(s.severity);
+    return [...this.byKind.values()].sort((a, b) => order(a) - order(b)).map((v) => ({ ...v, spec: { ...v.spec }, bySource: { ...v.bySource }, samples: [...v.samples] }));
+  }
+
+  bySeverity(): Record<FindingSeverity, number> {
+    const out: Record<FindingSeverity, number> = { error: 0, warning: 0, info: 0 };
+    for (const v of this.byKind.values()) out[v.severity] += v.count;
+    return out;
   }
 }
 
@@ -128,13 +139,14 @@ export class DisconnectionLog {
   }
 
   /** The record this recovery closed, if any. */
-  recovered(session: number, reason: DisconnectReason, afterMs: number, attempts: number): DisconnectionRecord | undefined {
+  recovered(session: number, reason: DisconnectReason, afterMs: number, attempts: number, by: 'client' | 'scenario' = 'client'): DisconnectionRecord | undefined {
     const open = this.openOf(session);
     const sameReason = open.findIndex((r) => r.reason === reason);
     const [record] = open.splice(sameReason >= 0 ? sameReason : 0, 1);
     if (record) {
       record.recoveredAfterMs = afterMs;
       record.attempts = Math.max(record.attempts, attempts);
+      record.recoveredBy = by;
     }
     return record;
   }

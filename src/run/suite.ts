@@ -13,7 +13,7 @@ import type { Plan, ValidationIssue } from '../scenario/types.js';
 import type { ClientProfile } from '../session/index.js';
 import type { TargetProfile } from '../target/index.js';
 import type { RecorderSnapshot } from './recorder.js';
-import { missingRoles, MissingRolesError, runScenario, type ContainerStatsSource } from './runner.js';
+import { runScenario, type ContainerStatsSource } from './runner.js';
 import { planFaults } from './fault-plan.js';
 
 export interface SuiteOptions {
@@ -44,6 +44,10 @@ export interface SuiteOptions {
    * network scenario cannot run against a stdio target.
    */
   inapplicable?: 'error' | 'skip';
+  /** Run the active protocol checks before each scenario's steps (default true). */
+  checks?: boolean;
+  /** Values never to be written or printed (request header values): replaced by `***`. */
+  secrets?: string[];
 }
 
 export interface SuiteOutcome {
@@ -79,14 +83,8 @@ export function applicablePlans(plans: readonly Plan[], target: SuiteOptions['ta
 }
 
 export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
-  // Bad input is found before anything starts: every scenario's roles must be fillable by a profile target,
-  // and its faults possible on the target (a network fault needs a network target, ...).
-  if (Object.keys(opts.target.roles).length > 0) {
-    for (const plan of opts.plans) {
-      const missing = missingRoles(plan, opts.target.roles);
-      if (missing.length) throw new MissingRolesError(missing, opts.target.name, []);
-    }
-  }
+  // Bad input is found before anything starts: every scenario's faults must be possible on the target
+  // (a network fault needs a network target, ...). Roles the profile leaves open are proven at each run's start.
   const { runnable, ruledOut } = applicablePlans(opts.plans, opts.target);
   if (ruledOut.length > 0 && opts.inapplicable !== 'skip') throw new ScenarioError(ruledOut.flatMap((r) => r.issues));
   const skipped = ruledOut.map(({ plan, issues }) => {
@@ -117,6 +115,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
           signal: opts.signal,
           toolVersion: opts.toolVersion,
           onMetrics: (m) => (current = m),
+          ...(opts.checks !== undefined ? { checks: opts.checks } : {}),
+          ...(opts.secrets?.length ? { secrets: opts.secrets } : {}),
           ...(opts.containerStats ? { containerStats: opts.containerStats } : {}),
           onProgress: (snapshot, remainingMs) => opts.onProgress?.({ scenario: plan.scenario.name, client: client.name, snapshot, remainingMs }),
         });

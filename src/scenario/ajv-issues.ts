@@ -32,12 +32,14 @@ export function issuesFromAjv(errors: readonly ErrorObject[], file: string): Val
  * type is already wrong, and the per-branch errors under an anyOf/oneOf.
  */
 function collapse(errors: readonly ErrorObject[]): ErrorObject[] {
-  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const branchy = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const inBranch = (e: ErrorObject) => branchy.some((b) => b !== e && b.instancePath === e.instancePath && e.schemaPath.startsWith(b.schemaPath + '/'));
+  // A type error inside one branch of an anyOf/oneOf says nothing about the value's type as a whole.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type' && !inBranch(e)).map((e) => e.instancePath));
   return errors.filter((e) => {
     if (e.keyword === 'if' || e.propertyName !== undefined) return false;
     if (e.keyword !== 'type' && wrongType.has(e.instancePath)) return false;
-    return !branchy.some((b) => b !== e && b.instancePath === e.instancePath && e.schemaPath.startsWith(b.schemaPath + '/'));
+    return !inBranch(e);
   });
 }
 
@@ -94,7 +96,7 @@ function translate(e: ErrorObject): Issue {
       return exclusiveIssue(pointer, asRecord(e.data), (e.schema as AnySchemaObject).required as string[] | undefined);
     case 'anyOf':
     case 'oneOf':
-      return alternativesIssue(pointer, asRecord(e.data), e.schema as AnySchemaObject[]);
+      return alternativesIssue(pointer, e.data, e.schema as AnySchemaObject[]);
     default:
       return { pointer, message: `${subjectOf(pointer)} ${e.message ?? 'is invalid'}`, expected: describeSchema(parent, key) };
   }
@@ -180,9 +182,22 @@ function exclusiveIssue(pointer: string, data: Record<string, unknown>, keys: st
   return { pointer, message: `${names || 'these properties'} cannot be used together`, hint: 'keep only one of them' };
 }
 
-function alternativesIssue(pointer: string, data: Record<string, unknown>, branches: AnySchemaObject[]): Issue {
+function alternativesIssue(pointer: string, raw: unknown, branches: AnySchemaObject[]): Issue {
+  const data = asRecord(raw);
   const keys = branches.flatMap((b) => (Array.isArray(b.required) && b.required.length === 1 ? [String(b.required[0])] : []));
-  if (keys.length !== branches.length) return { pointer, message: `${subjectOf(pointer)} matches none of the allowed forms` };
+  if (keys.length !== branches.length) {
+    // Forms of one value (a number or an object, say): say which, with the schema's own words and examples.
+    const key = lastToken(pointer);
+    const own = propertySchema(pointer.slice(0, pointer.lastIndexOf('/')), key);
+    const examples = ((own?.examples as unknown[] | undefined) ?? []).map(inlineJson);
+    const description = typeof own?.description === 'string' ? own.description.split(/(?<=\.) /)[0] : undefined;
+    return withoutUndefined({
+      pointer,
+      message: `${subjectOf(pointer)} matches none of the allowed forms, got ${describeValue(raw)}`,
+      expected: description,
+      hint: examples.length ? `e.g. ${examples.join(' or ')}` : undefined,
+    });
+  }
   const owner = typeof data.action === 'string' ? `a "${data.action}" step` : subjectOf(pointer);
   const sample = keys.map((k) => example(propertySchema(pointer, k)) && `"${k}": ${example(propertySchema(pointer, k))}`).filter(Boolean);
   return {

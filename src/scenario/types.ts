@@ -85,10 +85,12 @@ export interface LatencyLimit {
 
 /** Service level objectives. A scenario without any is rejected. */
 export interface Expect {
-  /** Minimum availability in percent: successful requests / all requests (pings included). */
+  /** Minimum availability in percent: answered requests (results and tool errors) / all requests (pings included). */
   availability?: number;
-  /** Maximum error rate in percent over all requests. */
+  /** Maximum error rate in percent over all requests (errors and timeouts; tool errors are judged by toolErrorRate). */
   errorRate?: number;
+  /** Maximum share in percent of tools/call answered with isError: true. */
+  toolErrorRate?: number;
   /** Latency limits keyed by method (`tools/call`, `tools/list`, `ping`, `initialize`) or `role:<role>`. */
   latency?: Record<string, LatencyLimit>;
   /** Every disconnect must be recovered (re-initialized, first successful call) within this many seconds. */
@@ -97,18 +99,31 @@ export interface Expect {
   toolListStable?: boolean;
   /** Every verify-state step passes. */
   stateVerified?: boolean;
-  /** At most this many protocol-hygiene findings. */
-  maxProtocolViolations?: number;
+  /** At most this many protocol-hygiene findings: a number limits `error` findings; an object limits each severity it names. */
+  maxProtocolViolations?: number | SeverityLimits;
+  /** At most this many session expiries (HTTP 404, or 400 naming the session). */
+  maxSessionExpiries?: number;
+  /** At most this many requests lost to a session expiry (failed instead of being replayed on a fresh session). */
+  maxLostToSessionExpiry?: number;
   /** At most this many unexpected disconnections (not caused by a scenario's own disconnect steps). */
   maxUnexpectedDisconnections?: number;
   /** The run must issue at least this many requests (guards against a run that tested nothing). */
   minRequests?: number;
+  /** The run must issue at least this many requests per second of its --duration (minRequests that scales with the run). */
+  minRequestRate?: number;
   /** Server memory growth limit in MiB per minute (local targets only). */
   maxMemoryGrowthMiBPerMinute?: number;
   /** Every injected fault is recovered from (MTTR: its end → the first successful request after it) within this many seconds. */
   faultRecoverWithinSeconds?: number;
   /** Every fault the client noticed was noticed within this many seconds of its start (MTTD); a disruptive fault held longer must be noticed. */
   faultDetectWithinSeconds?: number;
+}
+
+/** Limits per finding severity (`maxProtocolViolations`): a severity left out is not limited. */
+export interface SeverityLimits {
+  error?: number;
+  warning?: number;
+  info?: number;
 }
 
 /** Client settings a scenario may override on top of the chosen client profile. */

@@ -3,9 +3,9 @@
  * A reconnect is a new Connection; signals of an old one are ignored by the Session.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Endpoint } from '../target/types.js';
-import type { DisconnectReason, ViolationKind } from './types.js';
+import { answerServerRequests, declaredCapabilities } from './client-features.js';
+import type { ClientCapabilitiesModel, DisconnectReason, ViolationKind } from './types.js';
 import { createNetworkTransport, type NetworkTransport } from './transports/network.js';
 import { StdioProcessTransport } from './transports/stdio.js';
 import { openTcpPeer } from './transports/tcp.js';
@@ -18,13 +18,22 @@ export interface ConnectionSignals {
   sessionLost(status: number, detail: string): void;
   /** Errors the transport reported out of band (the session classifies them). */
   error(error: Error): void;
+  /** The server sent a request (roots/list, elicitation/create, ...) and this is how we answered. */
+  serverRequest?(method: string, answer: string): void;
 }
+
+/** A client that declares roots (an empty list) and nothing else: for one-off connections such as `probe`. */
+const MINIMAL_CLIENT: ClientCapabilitiesModel = { roots: { declared: true, answer: 'none' }, elicitation: { declared: false, answer: 'cancel' }, sampling: { declared: false } };
 
 export interface OpenOptions {
   endpoint: Endpoint;
   clientName: string;
   clientVersion: string;
   handshakeTimeoutMs: number;
+  /** What the client declares and how it answers server-initiated requests (the client profile's; default: roots with an empty list only). */
+  capabilities?: ClientCapabilitiesModel;
+  /** The folder offered as the workspace root (profiles that answer roots/list with one). */
+  workspaceDir?: string;
   signals: ConnectionSignals;
   /** Aborting tears the half-open connection down at once (the session is closing). */
   abort: AbortSignal;
@@ -33,7 +42,8 @@ export interface OpenOptions {
 /** What the lean load path needs to speak to the same Streamable HTTP session directly. */
 export interface HttpSessionInfo {
   url: string;
-  sessionId: string;
+  /** Absent: a stateless server (it issued no Mcp-Session-Id), requests carry none. */
+  sessionId?: string;
   protocolVersion: string;
   headers: Record<string, string>;
 }
@@ -69,9 +79,9 @@ export class Connection {
       error: signals.error,
       closed: () => signals.down('transport-closed', 'the transport closed'),
     });
-    // Like Claude Code: the client offers workspace roots (none here) and answers roots/list.
-    const client = new Client({ name: opts.clientName, version: opts.clientVersion }, { capabilities: { roots: { listChanged: true } } });
-    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [] }));
+    const model = opts.capabilities ?? MINIMAL_CLIENT;
+    const client = new Client({ name: opts.clientName, version: opts.clientVersion }, { capabilities: declaredCapabilities(model) });
+    answerServerRequests(client, model, opts.workspaceDir, (method, answer) => signals.serverRequest?.(method, answer));
 
     const started = performance.now();
     const teardown = () => abruptClose(parts);
@@ -107,11 +117,11 @@ export class Connection {
     return { name: v?.name ?? 'unknown', version: v?.version ?? 'unknown' };
   }
 
-  /** Streamable HTTP only: the session the lean load path may address directly. */
+  /** Streamable HTTP only: the session the lean load path may address directly (stateless servers too). */
   httpSession(): HttpSessionInfo | null {
     const sessionId = this.tap.sessionId;
-    if (this.endpoint.transport !== 'streamable-http' || !this.endpoint.url || !sessionId) return null;
-    return { url: this.endpoint.url, sessionId, protocolVersion: this.protocolVersion, headers: this.endpoint.headers ?? {} };
+    if (this.endpoint.transport !== 'streamable-http' || !this.endpoint.url) return null;
+    return { url: this.endpoint.url, ...(sessionId ? { sessionId } : {}), protocolVersion: this.protocolVersion, headers: this.endpoint.headers ?? {} };
   }
 
   /** Idempotent. graceful: goodbye first (HTTP DELETE, stdin EOF); abrupt: SIGKILL / socket destroy / abort. */

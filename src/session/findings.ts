@@ -70,7 +70,7 @@ export const FINDINGS = {
   'malformed-input-crash': { severity: 'error', title: 'Server stopped answering after malformed input', spec: JSONRPC_ERRORS },
   'ping-unanswered': { severity: 'error', title: 'ping not answered', spec: PING },
   'ping-unsupported': { severity: 'warning', title: 'ping answered with an error', spec: PING },
-  'session-lost-400': { severity: 'warning', title: 'Unknown or expired session answered 400 instead of 404', spec: SESSIONS },
+  'session-lost-400': { severity: 'warning', title: 'Unknown or expired session not answered with 404 (e.g. 400)', spec: SESSIONS },
   'unknown-session-accepted': { severity: 'warning', title: 'Request with a session id the server never issued was processed', spec: SESSIONS },
   'origin-not-validated': { severity: 'warning', title: 'Foreign Origin and Host accepted (no DNS-rebinding protection)', spec: SECURITY },
   'notification-not-202': { severity: 'warning', title: 'Notification not answered with 202 Accepted and no body', spec: SENDING },

@@ -7,24 +7,23 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { HttpSessionInfo } from './connection.js';
-import type { CallResult, RequestOutcome, ViolationKind } from './types.js';
+import { errorLikeText } from './outcomes.js';
+import type { CallResult, RequestOutcome, SessionEvent, ViolationKind } from './types.js';
 
 export interface LeanTarget extends HttpSessionInfo {
   /** Report a failure that may mean the session is dead; the session decides. */
   failed(kind: 'connection' | 'timeout' | 'session-lost', detail: string, status?: number): void;
 }
 
-export interface LeanRequestEvent {
-  method: string;
-  tool?: string;
-  role?: string;
-  ms: number;
-  outcome: RequestOutcome;
-  error?: string;
-}
+/** A `request` event as the lean path reports it (the session stamps `type` and `at`). */
+export type LeanRequestEvent = Omit<Extract<SessionEvent, { type: 'request' }>, 'type' | 'at'>;
 
 export interface LeanHost {
   requestTimeoutMs: number;
+  /** A request refused for an expired session is sent again on the fresh one (else it is lost). */
+  replayOnExpiry?: boolean;
+  /** Aborted at the run's hard end: requests in flight are abandoned (timeouts). */
+  endSignal?: AbortSignal;
   /** The live session, or null while it is down. */
   target(): LeanTarget | null;
   waitTarget(timeoutMs: number): Promise<LeanTarget | null>;
@@ -49,7 +48,7 @@ interface RawReply {
   body: string;
 }
 
-type Verdict = { outcome: RequestOutcome; error?: string; result?: unknown; wrongId?: string };
+type Verdict = { outcome: RequestOutcome; error?: string; result?: unknown; wrongId?: string; flags?: Pick<LeanRequestEvent, 'abandoned' | 'replayed' | 'lostToExpiry'> };
 
 /** The JSON-RPC messages in a JSON body (object or batch) or an SSE body (`data:` lines per event). */
 export function messagesOf(contentType: string, body: string): unknown[] {
@@ -96,7 +95,7 @@ export function judgeReply(id: string, messages: unknown[]): Verdict {
     }
     if (typeof msg.result !== 'object' || msg.result === null) return { outcome: 'error', error: 'response result is not an object' };
     const result = msg.result as { isError?: unknown };
-    if (result.isError === true) return { outcome: 'error', error: 'tool returned isError', result };
+    if (result.isError === true) return { outcome: 'tool-error', error: 'tool returned isError', result };
     return { outcome: 'ok', result };
   }
   if (stray !== undefined) return { outcome: 'error', error: `no response with id ${id}; got one for another id`, wrongId: stray };
@@ -108,8 +107,11 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
   const agents = { http: new http.Agent(agentOpts), https: new https.Agent(agentOpts) };
   let seq = 0;
 
-  function post(t: LeanTarget, body: string, timeoutMs: number): Promise<RawReply | { failure: 'timeout' | 'connection'; detail: string }> {
+  type Failed = { failure: 'timeout' | 'connection' | 'abandoned'; detail: string };
+  function post(t: LeanTarget, body: string, timeoutMs: number): Promise<RawReply | Failed> {
     return new Promise((resolve) => {
+      const end = host.endSignal;
+      if (end?.aborted) return resolve({ failure: 'abandoned', detail: "no answer by the run's end" });
       const url = new URL(t.url);
       const secure = url.protocol === 'https:';
       const req = (secure ? https : http).request(url, {
@@ -119,30 +121,34 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
           ...t.headers,
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',
-          'mcp-session-id': t.sessionId,
+          ...(t.sessionId ? { 'mcp-session-id': t.sessionId } : {}),
           'mcp-protocol-version': t.protocolVersion,
           'content-length': Buffer.byteLength(body),
         },
       });
+      let settled = false;
+      const settle = (r: RawReply | Failed) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        end?.removeEventListener('abort', onEnd);
+        resolve(r);
+      };
+      const onEnd = () => {
+        req.destroy();
+        settle({ failure: 'abandoned', detail: "no answer by the run's end" });
+      };
       const timer = setTimeout(() => {
         req.destroy();
-        resolve({ failure: 'timeout', detail: `no answer within ${Math.round(timeoutMs)} ms` });
+        settle({ failure: 'timeout', detail: `no answer within ${Math.round(timeoutMs)} ms` });
       }, timeoutMs);
-      req.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        resolve({ failure: 'connection', detail: `${err.message}${err.code ? ` (${err.code})` : ''}` });
-      });
+      end?.addEventListener('abort', onEnd, { once: true });
+      req.once('error', (err: NodeJS.ErrnoException) => settle({ failure: 'connection', detail: `${err.message}${err.code ? ` (${err.code})` : ''}` }));
       req.once('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.once('error', (err) => {
-          clearTimeout(timer);
-          resolve({ failure: 'connection', detail: err.message });
-        });
+        res.once('end', () => settle({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+        res.once('error', (err) => settle({ failure: 'connection', detail: err.message }));
       });
       req.end(body);
     });
@@ -154,33 +160,49 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
       const t0 = performance.now();
       const done = (v: Verdict): CallResult => {
         const ms = performance.now() - t0;
-        host.report({ method: 'tools/call', tool: name, ...(opts.role ? { role: opts.role } : {}), ms, outcome: v.outcome, ...(v.error ? { error: v.error } : {}) });
+        host.report({ method: 'tools/call', tool: name, ...(opts.role ? { role: opts.role } : {}), ms, outcome: v.outcome, ...(v.error ? { error: v.error } : {}), ...v.flags });
         return { outcome: v.outcome, ms, ...(v.result !== undefined ? { result: v.result } : {}), ...(v.error ? { error: v.error } : {}) };
       };
-      const t = host.target() ?? (await host.waitTarget(timeoutMs));
+      const left = () => Math.max(1, timeoutMs - (performance.now() - t0));
+      let t = host.target() ?? (await host.waitTarget(timeoutMs));
       if (!t) return done({ outcome: 'unavailable', error: 'session down' });
-      const id = `lean-${++seq}`;
-      const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
-      const reply = await post(t, body, Math.max(1, timeoutMs - (performance.now() - t0)));
-      if ('failure' in reply) {
-        t.failed(reply.failure, reply.detail);
-        return done({ outcome: reply.failure === 'timeout' ? 'timeout' : 'error', error: reply.detail });
+      const body = (id: string) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+      let replayed: true | undefined;
+      for (;;) {
+        const id = `lean-${++seq}`;
+        const reply = await post(t, body(id), left());
+        if ('failure' in reply) {
+          if (reply.failure === 'abandoned') return done({ outcome: 'timeout', error: reply.detail, flags: { abandoned: true, ...(replayed ? { replayed } : {}) } });
+          t.failed(reply.failure, reply.detail);
+          return done({ outcome: reply.failure === 'timeout' ? 'timeout' : 'error', error: reply.detail, flags: replayed ? { replayed } : {} });
+        }
+        if (t.sessionId && (reply.status === 404 || (reply.status === 400 && /session/i.test(reply.body)))) {
+          // The server no longer knows the session: the request was not processed.
+          const detail = `HTTP ${reply.status}: ${reply.body.slice(0, 200)}`;
+          t.failed('session-lost', detail, reply.status);
+          if (!host.replayOnExpiry || replayed) return done({ outcome: 'error', error: `session expired, the request was lost: ${detail}`, flags: { lostToExpiry: true } });
+          const next = await host.waitTarget(left());
+          if (!next) return done({ outcome: host.endSignal?.aborted ? 'timeout' : 'error', error: `the session expired and no new one was up in time: ${detail}`, flags: { lostToExpiry: true } });
+          t = next;
+          replayed = true;
+          continue;
+        }
+        const flags = replayed ? { replayed } : {};
+        if (reply.status < 200 || reply.status >= 300) return done({ outcome: 'error', error: `HTTP ${reply.status}: ${reply.body.slice(0, 200)}`, flags });
+        let verdict: Verdict;
+        try {
+          verdict = judgeReply(id, messagesOf(reply.contentType, reply.body));
+        } catch {
+          host.violation('invalid-jsonrpc', reply.body.slice(0, 200));
+          return done({ outcome: 'error', error: 'reply body is not JSON', flags });
+        }
+        if (verdict.wrongId !== undefined) host.violation('unknown-response-id', verdict.wrongId);
+        if (verdict.outcome === 'ok') {
+          const text = errorLikeText(verdict.result);
+          if (text !== null) host.violation('error-text-result', `${name}: ${text}`);
+        }
+        return done({ ...verdict, flags });
       }
-      if (reply.status === 404 || (reply.status === 400 && /session/i.test(reply.body))) {
-        const detail = `HTTP ${reply.status}: ${reply.body.slice(0, 200)}`;
-        t.failed('session-lost', detail, reply.status);
-        return done({ outcome: 'error', error: detail });
-      }
-      if (reply.status < 200 || reply.status >= 300) return done({ outcome: 'error', error: `HTTP ${reply.status}: ${reply.body.slice(0, 200)}` });
-      let verdict: Verdict;
-      try {
-        verdict = judgeReply(id, messagesOf(reply.contentType, reply.body));
-      } catch {
-        host.violation('invalid-jsonrpc', reply.body.slice(0, 200));
-        return done({ outcome: 'error', error: 'reply body is not JSON' });
-      }
-      if (verdict.wrongId !== undefined) host.violation('unknown-response-id', verdict.wrongId);
-      return done(verdict);
     },
     close() {
       agents.http.destroy();

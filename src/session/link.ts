@@ -8,6 +8,7 @@
  * link dead; a request timeout only when the profile has no pinger (otherwise the pinger decides,
  * so one slow tool does not tear down a healthy session).
  */
+import { setMaxListeners } from 'node:events';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { Endpoint } from '../target/types.js';
 import { Connection, type ConnectionSignals } from './connection.js';
@@ -26,6 +27,13 @@ export interface SessionOptions {
   sessionId?: number;
   clientName?: string;
   clientVersion?: string;
+  /**
+   * Aborted at the run's hard end: requests still in flight are abandoned (timeouts), waiting for a
+   * recovery stops, no new connection is attempted. Abort it with a RunEndedError.
+   */
+  endSignal?: AbortSignal;
+  /** A scratch folder that stands for the client's workspace (a profile that answers roots/list with its workspace offers this). */
+  workspaceDir?: string;
 }
 
 /** Role of the requests the session makes on its own (health pings, recovery probes). */
@@ -45,7 +53,16 @@ export class SessionLink extends SessionBase {
   private downAt: number | null = null;
   private downReason: DisconnectReason | null = null;
   private attemptAbort: AbortController | null = null;
-  private loop: { token: object; done: Promise<boolean> } | null = null;
+  private loop: { token: object; done: Promise<boolean>; by: 'client' | 'scenario' } | null = null;
+  /** When the current session was established (for the lifetime of an expired session). */
+  private sessionStartedAt: number | null = null;
+  /** A session expiry being repaired by a fresh initialize: when it was seen, and whether it turned into a disconnection. */
+  private expiry: { at: number } | null = null;
+  /** Requests the server has sent us so far, and the method of the latest (the role prover watches them). */
+  protected serverRequestsSeen = 0;
+  protected lastServerRequest: string | undefined;
+  /** Connections whose session the server forgot: a request on one that got 404/400 was not processed. */
+  protected readonly expired = new WeakSet<Connection>();
   private pinger: HealthLoop | null = null;
   private pingUnsupported = false;
   private reportedDowngrade = false;
@@ -58,6 +75,26 @@ export class SessionLink extends SessionBase {
   ) {
     super();
     this.sessionId = opts.sessionId ?? 0;
+    const end = opts.endSignal;
+    if (end) {
+      // One listener per in-flight request is added to this signal by the SDK and the lean path.
+      setMaxListeners(0, end);
+      if (end.aborted) this.ended = true;
+      else end.addEventListener('abort', () => this.onRunEnd(), { once: true });
+    }
+  }
+
+  /** The signal requests carry so they are abandoned at the run's hard end. */
+  protected get endSignal(): AbortSignal | undefined {
+    return this.opts.endSignal;
+  }
+
+  private onRunEnd(): void {
+    this.ended = true;
+    this.attemptAbort?.abort();
+    this.loop = null;
+    this.stopPinger();
+    this.wakeWaiters();
   }
 
   /** First connection: initialize + tools/list. On failure, retries per the reconnect policy. */
@@ -71,7 +108,7 @@ export class SessionLink extends SessionBase {
     } catch (err) {
       if (ac.signal.aborted) return false;
       this.emit({ type: 'connect-failed', attempt: 0, error: errorText(err) });
-      if (this.autoReconnects()) return this.startLoop(false, 'connecting');
+      if (this.autoReconnects()) return this.startLoop(false, 'connecting', 'client');
       this.setState('gave-up');
       this.emit({ type: 'gave-up', attempts: 0 });
       return false;
@@ -85,7 +122,8 @@ export class SessionLink extends SessionBase {
     if (this.state === 'connected') return true;
     if (this.loop) return this.loop.done;
     if (this.state === 'connecting' || this.state === 'reconnecting') return (await this.waitUsable(this.profile.handshakeTimeoutMs * 2)) !== null;
-    return this.startLoop(true, 'reconnecting');
+    if (this.ended) return false;
+    return this.startLoop(true, 'reconnecting', 'scenario');
   }
 
   /** Graceful close requested by a scenario (expected; no auto-reconnect). */
@@ -104,6 +142,7 @@ export class SessionLink extends SessionBase {
       this.muted = true;
       this.attemptAbort?.abort();
       this.loop = null;
+      this.expiry = null;
       this.stopPinger();
       const conn = this.conn;
       this.conn = null;
@@ -125,6 +164,8 @@ export class SessionLink extends SessionBase {
       clientName: this.opts.clientName ?? `mcp-reliability-${this.sessionId}`,
       clientVersion: this.opts.clientVersion ?? '0.1.0',
       handshakeTimeoutMs: this.profile.handshakeTimeoutMs,
+      capabilities: this.profile.capabilities,
+      ...(this.opts.workspaceDir ? { workspaceDir: this.opts.workspaceDir } : {}),
       signals: this.signalsFor(gen),
       abort: signal,
     });
@@ -138,19 +179,25 @@ export class SessionLink extends SessionBase {
       this.emitRequest('initialize', conn.handshakeMs, 'ok');
       // Recovery ends with the first successful request after initialize: tools/list when the
       // profile re-lists, else one ping (an answer of any kind proves the server is there).
+      // A server that declares no tools is not asked for them (a client uses only negotiated capabilities): a ping confirms it.
+      const declaresTools = hasTools(conn);
       let listed: string[] | null = null;
-      if (!isReconnect || this.profile.relistToolsOnReconnect) listed = await this.timedList(conn);
+      if (declaresTools && (!isReconnect || this.profile.relistToolsOnReconnect)) listed = await this.timedList(conn);
       else {
         const f = await this.probePing(conn, this.profile.handshakeTimeoutMs);
         if (f) throw new Error(`no answer to the confirming ping: ${f.error}`);
+        if (!declaresTools && !isReconnect) listed = [];
       }
       const confirmedAt = Date.now();
       if (stale()) throw new Error('connection attempt cancelled');
       this.adopt(conn, isReconnect);
       if (listed) this.recordTools(listed, !isReconnect);
       this.setState('connected');
-      if (isReconnect && this.downAt !== null) {
-        this.emit({ type: 'recovered', afterMs: confirmedAt - this.downAt, attempts: n, reason: this.downReason ?? 'transport-closed' });
+      if (this.expiry) {
+        this.emit({ type: 'session-renewed', afterMs: confirmedAt - this.expiry.at });
+        this.expiry = null;
+      } else if (isReconnect && this.downAt !== null) {
+        this.emit({ type: 'recovered', afterMs: confirmedAt - this.downAt, attempts: n, reason: this.downReason ?? 'transport-closed', by: this.loop?.by ?? 'client' });
         this.downAt = null;
         this.downReason = null;
       }
@@ -168,6 +215,7 @@ export class SessionLink extends SessionBase {
     this.connectedOnce = true;
     this.protocolVersion = conn.protocolVersion;
     this.serverInfo = conn.serverInfo;
+    this.sessionStartedAt = Date.now();
     const { name: serverName, version: serverVersion } = conn.serverInfo;
     this.emit({ type: 'connected', handshakeMs: conn.handshakeMs, protocolVersion: conn.protocolVersion, serverName, serverVersion, reconnect: isReconnect });
     // Legal per spec (the server picks a version it supports), so a finding, not a failure.
@@ -200,8 +248,9 @@ export class SessionLink extends SessionBase {
     if (!isEmptyDiff(diff)) this.emit({ type: 'tools-changed', ...diff });
   }
 
-  private startLoop(immediateFirst: boolean, state: 'connecting' | 'reconnecting'): Promise<boolean> {
+  private startLoop(immediateFirst: boolean, state: 'connecting' | 'reconnecting', by: 'client' | 'scenario'): Promise<boolean> {
     if (this.loop) return this.loop.done;
+    if (this.ended) return Promise.resolve(false);
     this.setState(state);
     const ac = this.newAttemptAbort();
     const token = {};
@@ -212,7 +261,16 @@ export class SessionLink extends SessionBase {
       immediateFirst,
       onWait: (attempt, delayMs) => this.emit({ type: 'reconnecting', attempt, delayMs }),
       attempt: (n) => this.attempt(n, ac.signal),
-      onFailure: (attempt, err) => this.emit({ type: 'connect-failed', attempt, error: errorText(err) }),
+      onFailure: (attempt, err) => {
+        this.emit({ type: 'connect-failed', attempt, error: errorText(err) });
+        // The fresh session after an expiry could not be had at once: from here on it is a disconnection.
+        if (this.expiry) {
+          this.downAt = this.expiry.at;
+          this.downReason = 'session-expired';
+          this.expiry = null;
+          this.emit({ type: 'disconnected', reason: 'session-expired', detail: `the session expired and a new one could not be started: ${errorText(err)}`, expected: false });
+        }
+      },
     }).then((res) => {
       if (this.loop?.token !== token) return false;
       this.loop = null;
@@ -223,7 +281,7 @@ export class SessionLink extends SessionBase {
       }
       return false;
     });
-    this.loop = { token, done };
+    this.loop = { token, done, by };
     return done;
   }
 
@@ -231,6 +289,11 @@ export class SessionLink extends SessionBase {
     const current = () => gen === this.gen && this.state === 'connected';
     return {
       violation: (kind, sample) => this.violation(kind, sample),
+      serverRequest: (method, answer) => {
+        this.serverRequestsSeen += 1;
+        this.lastServerRequest = method;
+        this.emit({ type: 'server-request', method, answer });
+      },
       down: (reason, detail) => {
         if (current()) this.goDownUnexpectedly(reason, detail);
       },
@@ -245,9 +308,30 @@ export class SessionLink extends SessionBase {
     };
   }
 
+  /**
+   * The server no longer knows our session (HTTP 404; some servers send 400 naming it). The link is
+   * alive, so this is no disconnection: a profile that re-initializes starts a new session at once
+   * (no backoff). The old connection is closed once the requests still on it have their answers
+   * (each gets its own 404 and is replayed or lost, as the profile says).
+   */
   protected sessionLost(status: number, detail: string): void {
+    const conn = this.conn;
+    if (!conn) return;
+    this.expired.add(conn);
+    const lifetimeMs = this.sessionStartedAt === null ? null : Date.now() - this.sessionStartedAt;
+    this.emit({ type: 'session-expired', status, detail, lifetimeMs });
     if (status === 400) this.violation('session-lost-400', detail);
-    this.goDownUnexpectedly('session-expired', detail);
+    if (!this.profile.reinitializeOnSessionLost || !this.autoReconnects()) {
+      this.goDownUnexpectedly('session-expired', detail);
+      return;
+    }
+    this.conn = null;
+    this.gen++;
+    this.stopPinger();
+    this.expiry = { at: Date.now() };
+    this.setState('reconnecting');
+    this.track(closeWhenIdle(conn));
+    void this.startLoop(true, 'reconnecting', 'client');
   }
 
   /** After a failed request on `conn`: a broken link always counts; a timeout only without a pinger. */
@@ -266,17 +350,18 @@ export class SessionLink extends SessionBase {
     this.stopPinger();
     this.downAt = Date.now();
     this.downReason = reason;
-    const auto = this.autoReconnects() && (reason !== 'session-expired' || this.profile.reinitializeOnSessionLost);
+    const auto = this.autoReconnects() && !this.ended && (reason !== 'session-expired' || this.profile.reinitializeOnSessionLost);
     this.setState(auto ? 'reconnecting' : 'disconnected');
     this.emit({ type: 'disconnected', reason, detail, expected: false });
     if (conn) this.track(conn.close('abrupt'));
-    if (auto) void this.startLoop(false, 'reconnecting');
+    if (auto) void this.startLoop(false, 'reconnecting', 'client');
   }
 
   private async goDownOnPurpose(reason: 'client-disconnect' | 'client-force-disconnect', mode: 'graceful' | 'abrupt'): Promise<void> {
     if (this.muted) return;
     this.attemptAbort?.abort();
     this.loop = null;
+    this.expiry = null;
     this.stopPinger();
     const conn = this.conn;
     this.conn = null;
@@ -333,4 +418,16 @@ export class SessionLink extends SessionBase {
     this.attemptAbort = new AbortController();
     return this.attemptAbort;
   }
+}
+
+/** Close a connection whose session expired once no request is waiting on it any more (at most `maxWaitMs`). */
+async function closeWhenIdle(conn: Connection, maxWaitMs = 5000): Promise<void> {
+  const until = Date.now() + maxWaitMs;
+  while (conn.tap.requestsInFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50).unref());
+  await conn.close('abrupt');
+}
+
+/** Whether the server declared the `tools` capability in initialize. */
+export function hasTools(conn: Connection): boolean {
+  return conn.client.getServerCapabilities()?.tools !== undefined;
 }

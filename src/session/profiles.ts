@@ -17,13 +17,22 @@ export const CLIENT_PROFILES: Record<string, ClientProfile> = {
     handshakeTimeoutMs: 10_000,
     reconnect: { enabled: true, maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 5_000 },
     reinitializeOnSessionLost: true,
+    onSessionExpiry: 'replay',
+    capabilities: {
+      roots: { declared: true, answer: 'none' },
+      elicitation: { declared: true, answer: 'accept' },
+      sampling: { declared: true },
+    },
     relistToolsOnReconnect: true,
-    sources: ['Design choice of this project (MCP spec: ping for liveness, 404 on an unknown session means re-initialize).'],
+    sources: [
+      'Design choice of this project (MCP spec: ping for liveness; on HTTP 404 for its session the client starts a new session, and the request that got the 404 was not processed, so it is sent again).',
+      'Declares roots (an empty list), elicitation (accepted, the requested fields filled from their defaults) and sampling (answered with a fixed text; no model is called).',
+    ],
   },
   'claude-code': {
     name: 'claude-code',
     description:
-      'Modelled on Claude Code: no periodic ping; remote servers (HTTP, SSE, WebSocket) reconnect up to 5 times with backoff, a dead stdio server stays failed; the tool list is taken once at connect and not refreshed after a reconnect; long tool timeout.',
+      'Modelled on Claude Code: no periodic ping; remote servers (HTTP, SSE, WebSocket) reconnect up to 5 times with backoff, a dead stdio server stays failed (only a scenario reconnect step, like /mcp reconnect, brings it back); a session expiry fails the request that met it; the tool list is taken once at connect and not refreshed after a reconnect; long tool timeout; roots and elicitation declared, no sampling.',
     // Assumption: Claude Code sends no periodic ping; failures surface on the next request or a stream/close event.
     pingIntervalMs: null,
     pingTimeoutMs: 10_000,
@@ -35,7 +44,17 @@ export const CLIENT_PROFILES: Record<string, ClientProfile> = {
     // Assumption: 5 attempts, 1 s doubling to 16 s (1, 2, 4, 8, 16 s). Claude Code is reported to back off
     // deterministically; this simulator applies full jitter within the same caps.
     reconnect: { enabled: true, maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 16_000, transports: ['streamable-http', 'sse', 'websocket'] },
+    // Assumption: on HTTP 404 for its session, the request that got it fails and is shown to the model;
+    // the next request starts a new session (issue #56264). Older versions never re-initialized (#9608, #62008).
     reinitializeOnSessionLost: true,
+    onSessionExpiry: 'fail',
+    // Assumption: declares roots (listChanged) and answers with its working folder; elicitation since 2.1.76
+    // (a dialog: in a run nobody answers it, so the simulator cancels); no sampling (feature request #1785).
+    capabilities: {
+      roots: { declared: true, answer: 'workspace' },
+      elicitation: { declared: true, answer: 'cancel' },
+      sampling: { declared: false },
+    },
     // Tools are listed once; after a reconnect the old list stays, so drift is invisible to this client and
     // therefore not reported as tools-changed with this profile (a scenario's list-tools step still reveals it).
     relistToolsOnReconnect: false,
@@ -48,6 +67,11 @@ export const CLIENT_PROFILES: Record<string, ClientProfile> = {
       'assumption: https://github.com/anthropics/claude-code/issues/38043 (tools stay unavailable after a transient disconnect)',
       'assumption: https://github.com/anthropics/claude-code/issues/16837 (MCP_TIMEOUT capped at 60 s by the SDK request timeout)',
       'assumption: https://github.com/anthropics/claude-code/issues/47076 (MCP_TOOL_TIMEOUT vs MCP_TIMEOUT; long default tool timeout)',
+      'assumption: https://github.com/anthropics/claude-code/issues/56264 (a 404 for the session is surfaced to the model as the tool result; the next call re-initializes)',
+      'assumption: https://github.com/anthropics/claude-code/issues/65572 (client capabilities observed in initialize: roots with listChanged)',
+      'assumption: https://github.com/modelcontextprotocol/modelcontextprotocol/pull/2398 (Claude Code supports elicitation since 2.1.76)',
+      'assumption: https://github.com/anthropics/claude-code/issues/1785 (sampling is not supported)',
+      'assumption: the roots answer is a scratch folder this tool creates for the run, standing in for the project folder Claude Code offers (no tool gets your files)',
     ],
   },
 };

@@ -11,14 +11,14 @@ export async function listAllToolNames(client: Client, timeoutMs: number): Promi
 }
 
 /** All tool definitions (name, description, input schema), following `nextCursor` like listAllToolNames. */
-export async function listAllTools(client: Client, timeoutMs: number): Promise<Tool[]> {
+export async function listAllTools(client: Client, timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
   const tools: Tool[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
   const deadline = performance.now() + timeoutMs;
   for (let page = 0; page < MAX_PAGES; page++) {
     const timeout = Math.max(1, deadline - performance.now());
-    const res = await client.listTools(cursor === undefined ? undefined : { cursor }, { timeout });
+    const res = await client.listTools(cursor === undefined ? undefined : { cursor }, { timeout, ...(signal ? { signal } : {}) });
     tools.push(...res.tools);
     cursor = res.nextCursor;
     if (cursor === undefined || seen.has(cursor)) break;

@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, waitForListening } from './ready.js';
 import { spawnServer } from './process.js';
 import { serverPath } from './paths.js';
@@ -29,13 +30,31 @@ export interface RunningTarget {
    * faults delay, hold or cut the stream with it). Open — plain pass-through — unless a fault set it.
    */
   stdoutValve?(): StdoutValve;
+  /**
+   * stdio targets: start one more server process that no session uses and no fault touches (the
+   * active protocol checks' own connection). stop() stops it too if the caller did not.
+   */
+  spawnDetached?(): Promise<ServerProcess>;
   /** Stop everything this target started. Idempotent. */
   stop(): Promise<void>;
   stderrPath?: string;
 }
 
+/**
+ * `{{port}}` (a free port), `{{workdir}}` (the run's scratch folder) and `{{resolve:<module>}}`: the
+ * file a module specifier resolves to from this package (a server shipped inside a dependency,
+ * wherever npm put it).
+ */
 function fill(text: string, vars: Record<string, string>): string {
-  return text.replace(/\{\{(port|workdir)\}\}/g, (m, key: string) => vars[key] ?? m);
+  return text
+    .replace(/\{\{(port|workdir)\}\}/g, (m, key: string) => vars[key] ?? m)
+    .replace(/\{\{resolve:([^}]+)\}\}/g, (_m, spec: string) => {
+      try {
+        return fileURLToPath(import.meta.resolve(spec));
+      } catch (err) {
+        throw new Error(`{{resolve:${spec}}}: the module cannot be found from mcp-reliability (${(err as Error).message})`);
+      }
+    });
 }
 
 function concreteLaunch(spec: LaunchSpec, vars: Record<string, string>): LaunchSpec {
@@ -73,6 +92,11 @@ export async function startTarget(profile: TargetProfile, opts: StartOptions): P
       },
       currentProcess: () => current,
       stdoutValve: () => valve,
+      spawnDetached: async () => {
+        const proc = await spawnServer({ ...spec, stderrPath, label });
+        all.add(proc);
+        return proc;
+      },
       stop: async () => {
         valve.clear();
         await Promise.all([...all].map((p) => p.stop()));
@@ -91,7 +115,7 @@ export async function startTarget(profile: TargetProfile, opts: StartOptions): P
   let proc: ServerProcess | undefined;
   let restarting: Promise<void> | undefined;
   const launch = async () => {
-    const p = await spawnServer({ ...spec, stderrPath, label });
+    const p = await spawnServer({ ...spec, stderrPath, label, stdoutIsLog: true });
     proc = p;
     try {
       await waitForListening(url, readyMs, () => p.isRunning());

@@ -13,6 +13,11 @@ export interface SpawnOptions extends LaunchSpec {
   stderrPath?: string;
   /** Also copy the server's stderr to this stream (e.g. this process's own stderr). */
   stderrTo?: NodeJS.WritableStream;
+  /**
+   * A network server's stdout is only its log: append it to the stderr log too. (Left unread, a
+   * pipe fills and a server that logs every request blocks on its next write.)
+   */
+  stdoutIsLog?: boolean;
   label?: string;
 }
 
@@ -113,6 +118,7 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
     stderrLog?.write(chunk);
     opts.stderrTo?.write(chunk);
   });
+  if (opts.stdoutIsLog) child.stdout!.on('data', (chunk: Buffer) => stderrLog?.write(chunk));
   // A server that dies must not crash the tester with EPIPE on a write to its stdin.
   child.stdin!.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {

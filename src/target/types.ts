@@ -16,7 +16,17 @@ export type TransportKind = (typeof TRANSPORTS)[number];
 export interface RoleBinding {
   tool: string;
   params?: Record<string, unknown>;
+  /**
+   * Not a tool call but this MCP request (only inferred, for a server that lists no tools: probe =
+   * `ping`, work = a listing the server offers); `tool` then holds the method name for reports.
+   */
+  method?: RoleMethod;
+  /** Inferred: the tool sends the client a request (elicitation/create, ...) during each call, which the lean load path cannot answer. */
+  asksClient?: string;
 }
+
+export const ROLE_METHODS = ['ping', 'tools/list', 'resources/list', 'prompts/list'] as const;
+export type RoleMethod = (typeof ROLE_METHODS)[number];
 
 /** How to start a local process. `{{port}}` in args, env values and the target URL is a free port picked at start. */
 export interface LaunchSpec {
@@ -52,6 +62,8 @@ export interface TargetProfile {
   /** The server lives in this container (a Compose stack): container faults act on it, its memory is sampled from it. */
   container?: ContainerRef;
   roles: Partial<Record<ToolRole, RoleBinding>>;
+  /** The roles among `roles` that came from --role flags (the rest came from the profile). */
+  roleFlags?: ToolRole[];
   /** Where the profile came from (file path, `<command line>`). */
   source?: string;
 }

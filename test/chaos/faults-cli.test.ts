@@ -31,9 +31,9 @@ test('network-chaos against everything-stdio: exit 2 before anything starts, nam
   assert.equal(existsSync(join(out, 'logs')), false, 'nothing started');
 });
 
-test('network-chaos --target everything-http --duration 25s: exit 0, and the report names every fault with MTTD, MTTR and phase stats', { timeout: 120_000 }, (t) => {
+test('network-chaos --target sdk-example-http --duration 25s: exit 0, and the report names every fault with MTTD, MTTR and phase stats', { timeout: 120_000 }, (t) => {
   const out = mkdtempSync(join(tmpdir(), 'mcpr-nc-http-'));
-  const r = cli(['run', '--scenario', 'network-chaos', '--target', 'everything-http', '--duration', '25s', '--out', out, '--progress', 'none', '--no-summary']);
+  const r = cli(['run', '--scenario', 'network-chaos', '--target', 'sdk-example-http', '--duration', '25s', '--out', out, '--progress', 'none', '--no-summary']);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(readFileSync(join(out, 'test-results', 'network-chaos', 'result.json'), 'utf8')) as ScenarioResult;
   const schema = JSON.parse(readFileSync(join(ROOT, 'src', 'report', 'result.schema.json'), 'utf8'));
@@ -63,4 +63,25 @@ test('network-chaos --target everything-http --duration 25s: exit 0, and the rep
     for (const phase of cells.slice(6)) assert.match(phase, /^([\d.]+ m?s \/ [\d.]+ m?s \/ [\d.]+ m?s|—) · \d+ err \/ \d+ req$/, phase);
   }
   assert.match(report, /\(`faultRecoverWithinSeconds`\) +\| +≤ 10 s \| +[\d.]+ s \| pass/);
+});
+
+test('network-chaos against server-everything over Streamable HTTP finds its defects: events of other streams replayed after the reset, 400 for an unknown session, no Origin check', { timeout: 120_000 }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-nc-everything-'));
+  const r = cli(['run', '--scenario', 'network-chaos', '--target', 'everything-http', '--duration', '16s', '--out', out, '--progress', 'none', '--no-summary']);
+  assert.equal(r.code, 1, r.stderr);
+  const result = JSON.parse(readFileSync(join(out, 'test-results', 'network-chaos', 'result.json'), 'utf8')) as ScenarioResult;
+  const finding = (kind: string) => result.violations.find((v) => v.kind === kind);
+  // After the reset the client resumes its GET stream with Last-Event-ID; the server's event store replays
+  // every stream's events onto it: answers to requests already answered, and its priming events as `{}`.
+  assert.equal(finding('unknown-response-id')?.severity, 'error');
+  assert.match(finding('unknown-response-id')!.samples[0]!, /"result"/);
+  assert.equal(finding('invalid-jsonrpc')?.severity, 'error');
+  assert.equal(result.slos.find((s) => s.id === 'maxProtocolViolations')?.passed, false);
+  // The active checks: 400 instead of 404 for an unknown session, and a foreign Origin and Host accepted.
+  assert.equal(finding('session-lost-400')?.bySource.check, 1);
+  assert.equal(finding('origin-not-validated')?.bySource.check, 1);
+  const report = readFileSync(join(out, 'reports', 'network-chaos.md'), 'utf8');
+  assert.match(report, /Unknown or expired session not answered with 404/);
+  assert.match(report, /Foreign Origin and Host accepted/);
+  assert.match(report, /\[Transports › Security warning\]\(https:\/\/modelcontextprotocol\.io\/specification\/2025-11-25\/basic\/transports#security-warning\)/);
 });

@@ -53,7 +53,7 @@ test('usage errors exit 2 with what was expected', () => {
     [['run', '--target', 'no-such-target'], /unknown target "no-such-target"/],
     [['run', '--client-profile', 'claude'], /unknown client profile "claude"; choose one of: claude-code, resilient/],
     [['run', '--role', 'probe'], /--role "probe": expected role=tool/],
-    [['run', '--bogus'], /Unknown option '--bogus'/],
+    [['run', '--bogus'], /^mcp-reliability run: unknown option "--bogus"; valid options: /m],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['run', '--scenario', 'no-such-scenario'], /no-such-scenario/],
   ];
@@ -64,10 +64,36 @@ test('usage errors exit 2 with what was expected', () => {
   }
 });
 
-test('a scenario needing a role the target does not fill is bad input', () => {
-  const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--target', join(ROOT, 'test', 'fixtures', 'targets', 'probe-only.json'), '--out', mkdtempSync(join(tmpdir(), 'mcpr-cli-'))]);
+test("a role the profile leaves open is inferred and proven, the profile's own role kept", () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
+  const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--target', join(ROOT, 'test', 'fixtures', 'targets', 'probe-only.json'), '--duration', '2s', '--out', out, '--progress', 'none']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(readFileSync(join(out, 'test-results', 'quick-pass', 'result.json'), 'utf8')) as ScenarioResult;
+  assert.deepEqual(result.roles?.bindings.probe, { tool: 'echo', params: { message: 'hi' }, source: 'profile' });
+  assert.equal(result.roles?.bindings.work?.source, 'inferred');
+});
+
+test('no tool qualifies for a role: exit 2 before the run, every candidate with why it was rejected, and a --role line to copy', () => {
+  const server = `node ${join(ROOT, 'test', 'fixtures', 'servers', 'tools-stdio.mjs')}`;
+  const r = cli(['run', '--scenario', 'connection-stability', '--target', server, '--out', mkdtempSync(join(tmpdir(), 'mcpr-cli-'))]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /fills no tool for role work/);
+  assert.match(r.stderr, /fills no tool for roles probe, work: no tool qualified/);
+  assert.match(r.stderr, /get_file_info \{"path":"mcp-reliability"\}: rejected — tool error: ENOENT: no such file or directory/);
+  assert.match(r.stderr, /read_file \{"path":"mcp-reliability"\}: rejected — tool error: ENOENT/);
+  assert.match(r.stderr, /write_file: not tried — its name suggests it changes something/);
+  assert.match(r.stderr, /--role 'probe=get_file_info:\{"path":"mcp-reliability"\}'/);
+  assert.doesNotMatch(r.stderr, /write_file was called/);
+});
+
+test('a server whose only tool qualifies gets it for both probe and work', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
+  const server = `node ${join(ROOT, 'test', 'fixtures', 'servers', 'tools-stdio.mjs')}`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--target', server, '--duration', '2s', '--out', out, '--progress', 'none'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, FIXTURE_TOOLS: 'one' } });
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(readFileSync(join(out, 'test-results', 'quick-pass', 'result.json'), 'utf8')) as ScenarioResult;
+  assert.deepEqual(result.roles?.bindings.probe, { tool: 'compute', params: { a: 1, b: 1 }, source: 'inferred' });
+  assert.deepEqual(result.roles?.bindings.work, { tool: 'compute', params: { a: 1, b: 1 }, source: 'inferred' });
+  assert.ok(result.notes?.some((n) => /only compute qualified: it plays both probe and work/.test(n)), JSON.stringify(result.notes));
 });
 
 test('an unmet SLO exits 1 and the reports name it', () => {
@@ -90,7 +116,7 @@ test('a passing run exits 0 and writes every output, the result valid against it
   const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
   const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--duration', '3s', '--out', out, '--progress', 'plain']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /\| quick-pass +\| `everything-stdio` \| `resilient` +\| PASS/);
+  assert.match(r.stdout, /\| quick-pass +\| `sdk-example-http` \| `resilient` +\| PASS/);
   for (const f of ['reports/summary.md', 'reports/junit.xml', 'reports/quick-pass.md', 'test-results/quick-pass/result.json', 'logs/quick-pass/events.ndjson', 'logs/quick-pass/server.stderr.log']) {
     assert.ok(existsSync(join(out, f)), `${f} exists`);
   }
@@ -100,7 +126,7 @@ test('a passing run exits 0 and writes every output, the result valid against it
   assert.ok(validate(structuredClone(result)), JSON.stringify(validate.errors));
   assert.equal(result.verdict, 'pass');
   assert.ok(result.totals.requests >= 5);
-  assert.ok(result.latency['tool:echo']!.count >= 1 && result.latency['tool:get-tiny-image']!.count >= 1);
+  assert.ok(result.latency['tool:greet']!.count >= 1 && result.latency['tool:list-files']!.count >= 1);
   assert.ok(result.memory && result.memory.samples >= 1, 'server memory was sampled');
   const events = readFileSync(join(out, 'logs', 'quick-pass', 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(events.some((e) => e.type === 'connected'));
@@ -113,7 +139,7 @@ test('an ad-hoc stdio command target gets its roles inferred from the tool list'
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(readFileSync(join(out, 'test-results', 'quick-pass', 'result.json'), 'utf8'));
   assert.equal(result.target.name, 'adhoc-stdio');
-  assert.ok(result.notes.some((n: string) => /roles inferred from the server's tools: probe=echo, work=get-env/.test(n)), result.notes.join('\n'));
+  assert.ok(result.notes.some((n: string) => /roles inferred from the server's tools, each proven by one call before the run: probe=echo \{"message":"mcp-reliability"\}, work=get-env/.test(n)), result.notes.join('\n'));
 });
 
 test('a harness failure (output folder cannot be created) exits 3', () => {

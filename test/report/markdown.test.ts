@@ -13,7 +13,7 @@ function assertTablesWellFormed(markdown: string): number {
   let tables = 0;
   const blocks = markdown.split(/\n\n+/).filter((b) => b.startsWith('|'));
   for (const block of blocks) {
-    const rows = block.split('\n');
+    const rows = block.trimEnd().split('\n');
     const width = cells(rows[0] ?? '').length;
     assert.match(rows[1] ?? '', /^\|( *:?-+:? *\|)+$/, `delimiter row of table:\n${block}`);
     for (const row of rows) assert.equal(cells(row).length, width, `row has the wrong number of cells:\n${row}`);
@@ -30,7 +30,7 @@ test('scenario report: title badge, headline, SLO rows with limits and measured 
   assert.ok(md.startsWith('# FAIL · flaky \\| "server"\n'), md.slice(0, 80));
   assert.match(md, /Target `everything` \(streamable-http\) · client profile `claude-code` · duration 2m 00s \(requested 2m 00s\) · seed 42/);
   assert.match(md, /\*\*Verdict: FAIL\*\* — 6 of 13 SLOs failed: `errorRate`/);
-  assert.deepEqual(cells(sloRow(md, 'availability') ?? ''), ['Availability: successful requests / all requests (pings included) (`availability`)', '≥ 60.00 %', '71.43 %', 'pass']);
+  assert.deepEqual(cells(sloRow(md, 'availability') ?? ''), ['Availability: answered requests (results and tool errors) / all requests (pings included) (`availability`)', '≥ 60.00 %', '71.43 %', 'pass']);
   assert.deepEqual(cells(sloRow(md, 'errorRate') ?? '').slice(1), ['≤ 5.00 %', '14.29 %', '**FAIL**']);
   assert.deepEqual(cells(sloRow(md, 'latency.tool:missing.p95') ?? '').slice(1), ['≤ 50.0 ms', 'not measured', '**FAIL** — no calls to tool missing were made']);
   assert.ok(assertTablesWellFormed(md) >= 6);
@@ -38,12 +38,12 @@ test('scenario report: title badge, headline, SLO rows with limits and measured 
 
 test('scenario report sections: latency, availability, disconnections with recovery, drift, state, hygiene, memory', () => {
   const md = renderScenarioReport(buildSampleResult().result);
-  for (const heading of ['SLOs', 'Latency', 'Availability', 'Connections and reconnects', 'Disconnections', 'Tool list', 'State checks', 'Protocol hygiene', 'Server memory']) {
+  for (const heading of ['SLOs', 'Protocol findings', 'Latency', 'Availability', 'Requests never answered', 'Connections and reconnects', 'Disconnections', 'Session expiries', 'Tool roles', 'Tool list', 'State checks', 'Protocol checks', 'Client capabilities and server requests', 'Server memory']) {
     assert.match(md, new RegExp(`^## ${heading}$`, 'm'), heading);
   }
   const callRow = md.split('\n').find((l) => l.startsWith('| `tools/call`'));
   assert.deepEqual(cells(callRow ?? '').slice(1, 5), ['12', '1', '1', '2']);
-  assert.match(md, /Availability: \*\*71\.43 %\*\* \(10 of 14 requests succeeded, pings included\)/);
+  assert.match(md, /Availability: \*\*71\.43 %\*\* \(10 of 14 requests answered, pings included\)/);
   assert.match(md, /\| `transport-closed` +\| +no +\| +1\.50 s \| +2 \|/);
   assert.match(md, /\| `ping-timeout` +\| +no +\| +\*\*never\*\* \|/);
   assert.match(md, /- Final listing \(2\): `echo`, `get-sum`/);
@@ -85,17 +85,24 @@ test('error verdict: ERROR badge with what broke', () => {
   assert.match(md, /^### SLOs$/m);
 });
 
-test('summary: one row per run and availability per client profile', () => {
+test('summary: one row per run; with several client profiles, one row per scenario and one column per profile, never a sum of unlike runs', () => {
   const pass = buildSampleResult({ availability: 50 }).result;
   const other = { ...pass, client: { ...pass.client, profile: 'naive' }, totals: { ...pass.totals, ok: 5, requests: 10, availabilityPercent: 50 } };
-  const failing = buildSampleResult().result;
+  const failing = { ...buildSampleResult().result, scenario: { ...pass.scenario, name: 'load' }, totals: { ...pass.totals, ok: 2800, requests: 2800, availabilityPercent: 100 } };
   const md = renderSummary([pass, other, failing]);
   assert.ok(md.startsWith('3 run(s): 2 passed, 1 failed, 0 errored.'));
-  assert.equal(assertTablesWellFormed(md), 1);
-  const rows = md.split('\n').filter((l) => l.startsWith('| flaky'));
+  assert.equal(assertTablesWellFormed(md), 2);
+  const [runs, byProfile] = md.split('What each client profile experienced');
+  const rows = (runs ?? '').split('\n').filter((l) => /^\| (flaky|load)/.test(l));
   assert.equal(rows.length, 3);
-  assert.deepEqual(cells(rows[0] ?? ''), ['flaky \\| "server"', '`everything`', '`claude-code`', 'PASS', '71.43 %', '14', '5.00 s', '3', '1', '—']);
+  assert.deepEqual(cells(rows[0] ?? ''), ['flaky \\| "server"', '`everything`', '`claude-code`', 'PASS', '71.43 %', '14', '5.00 s', '3', '0', '6/1/0', '—']);
   assert.match(rows[2] ?? '', /\*\*FAIL\*\*.*`errorRate`, `latency\.role:probe\.p99`/);
-  assert.match(md, /Availability by client profile \(successful \/ all requests over its runs\): `claude-code` 71\.43 % \(2 runs, 28 requests\), `naive` 50\.00 % \(1 run, 10 requests\)\./);
+  // The per-profile view: each scenario on its own row; the 2,800-request load run does not lift the 71 % run.
+  const profileRows = (byProfile ?? '').split('\n').filter((l) => /^\| (flaky|load)/.test(l));
+  assert.deepEqual(cells(profileRows[0] ?? ''), ['flaky \\| "server"', '71.43 % (14 requests)', '50.00 % (10 requests)']);
+  assert.deepEqual(cells(profileRows[1] ?? ''), ['load', '100.00 % **FAIL** (2800 requests)', '—']);
+  assert.doesNotMatch(md, /over its runs/);
+  // One profile: no second table.
+  assert.equal(assertTablesWellFormed(renderSummary([pass])), 1);
   assert.equal(renderSummary([]), '_No scenario results._\n');
 });

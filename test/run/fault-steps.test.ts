@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { forkRng } from '../../src/chaos/index.js';
 import { validateScenario, type Step } from '../../src/scenario/index.js';
 import type { FaultHandle, FaultRuntime, RunContext } from '../../src/run/context.js';
+import { runClock } from '../../src/run/clock.js';
 import { runSteps } from '../../src/run/interpreter.js';
 
 interface Log {
@@ -35,14 +36,12 @@ function harness(steps: unknown[], opts: { durationMs?: number; skip?: (s: Step)
     session: {} as RunContext['session'],
     rng: forkRng(1, 'steps'),
     roles: {},
-    startedAt: t0,
-    durationMs: opts.durationMs ?? 60_000,
-    signal: new AbortController().signal,
+    ...runClock(opts.durationMs ?? 60_000, { startedAt: t0 }),
     note: (text: string) => void notes.push(text),
     marker: { counter: 0, seed: 1 },
     faults: runtime,
   } satisfies RunContext;
-  return { run: () => runSteps(plan.scenario.steps, ctx, { template: {}, deadline: Number.POSITIVE_INFINITY }), log, notes, t0 };
+  return { run: () => runSteps(plan.scenario.steps, ctx, { template: {}, deadline: ctx.hardDeadline }), log, notes, t0 };
 }
 
 const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) <= 60, `${what}: ${actual} ms, expected ~${expected}`);

@@ -11,7 +11,7 @@ const close = (actual: number, expected: number, relative = 0.001) =>
 
 test('totals, availability and error rate over every request (pings and unavailable included)', () => {
   const { result } = buildSampleResult();
-  assert.deepEqual(result.totals, { requests: 14, ok: 10, errors: 1, timeouts: 1, unavailable: 2, availabilityPercent: 71.4286, errorRatePercent: 14.2857 });
+  assert.deepEqual(result.totals, { requests: 14, ok: 10, errors: 1, timeouts: 1, unavailable: 2, toolErrors: 0, availabilityPercent: 71.4286, errorRatePercent: 14.2857, toolErrorRatePercent: 0 });
 });
 
 test('latency per method, tool and role; unavailable requests carry no sample', () => {
@@ -42,7 +42,7 @@ test('connections, disconnection records with recovery matched per session, reco
   assert.equal(disconnections.unexpected, 2);
   assert.deepEqual(disconnections.byReason, { 'transport-closed': 1, 'ping-timeout': 1, 'client-disconnect': 1 });
   assert.deepEqual(disconnections.records, [
-    { at: new Date(T0 + 1000).toISOString(), reason: 'transport-closed', detail: 'socket hang up', expected: false, recoveredAfterMs: 1500, attempts: 2 },
+    { at: new Date(T0 + 1000).toISOString(), reason: 'transport-closed', detail: 'socket hang up', expected: false, recoveredAfterMs: 1500, attempts: 2, recoveredBy: 'client' },
     { at: new Date(T0 + 3000).toISOString(), reason: 'ping-timeout', detail: 'no pong in 5000 ms', expected: false, recoveredAfterMs: null, attempts: 1 },
     { at: new Date(T0 + 4000).toISOString(), reason: 'client-disconnect', detail: 'scenario step', expected: true, recoveredAfterMs: null, attempts: 0 },
   ]);

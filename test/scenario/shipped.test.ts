@@ -43,15 +43,17 @@ const expectedRoles: Record<string, string[]> = {
 };
 
 for (const [name, roles] of Object.entries(expectedRoles)) {
-  test(`${name} validates, names itself, points at the schema and guards with minRequests`, async () => {
+  test(`${name} validates, names itself, points at the schema, judges protocol errors and tool errors, and guards with a request rate that follows the duration`, async () => {
     const plan = await loadPlan(name, { scenariosDir: dir });
     assert.equal(plan.scenario.name, name);
     assert.equal(plan.scenario.$schema, './scenario.schema.json');
     assert.equal(plan.source, join(dir, `${name}.json`));
     assert.deepEqual(plan.rolesUsed, roles);
     assert.ok((plan.scenario.description ?? '').length > 80, 'a real description');
-    assert.equal(typeof plan.scenario.expect.minRequests, 'number');
-    assert.ok((plan.scenario.expect.minRequests ?? 0) > 0);
+    assert.equal(plan.scenario.expect.minRequests, undefined, 'a fixed count would not follow --duration');
+    assert.ok((plan.scenario.expect.minRequestRate ?? 0) > 0);
+    assert.equal(plan.scenario.expect.maxProtocolViolations, 0, 'every shipped scenario judges protocol errors');
+    assert.equal(plan.scenario.expect.toolErrorRate, 1);
   });
 }
 
@@ -64,15 +66,17 @@ test('the soaks of connection-stability and reconnection-resilience last the who
   }
 });
 
-test('high-load-stress: a 10 x 20 burst, then load with 10 in flight for 75 % of the run', async () => {
+test('high-load-stress: 10 x 20 bursts for 15 % of the run, then load with 10 in flight for 60 %: every phase follows --duration', async () => {
   const { scenario } = await loadPlan('high-load-stress', { scenariosDir: dir });
-  const burst = scenario.steps.find((s) => s.action === 'parallel');
+  const phase = scenario.steps.find((s) => s.action === 'soak' && s.fraction === 0.15);
+  const burst = phase?.steps?.[0];
+  assert.equal(burst?.action, 'parallel');
   assert.equal(burst?.count, 10);
   assert.equal(burst?.steps?.[0]?.action, 'repeat');
   assert.equal(burst?.steps?.[0]?.count, 20);
   const load = scenario.steps.find((s) => s.action === 'load');
-  assert.deepEqual([load?.role, load?.concurrency, load?.fraction], ['probe', 10, 0.75]);
-  assert.deepEqual(scenario.expect, { errorRate: 1, availability: 99, latency: { 'tools/call': { p99: 2000 } }, minRequests: 500 });
+  assert.deepEqual([load?.role, load?.concurrency, load?.fraction], ['probe', 10, 0.6]);
+  assert.deepEqual(scenario.expect, { errorRate: 1, availability: 99, toolErrorRate: 1, latency: { 'role:probe': { p99: 2000 } }, maxProtocolViolations: 0, minRequestRate: 5 });
 });
 
 test('the schema is valid JSON Schema 2020-12 (checked against the meta-schema)', () => {
@@ -131,7 +135,7 @@ test('network-chaos: probes every 500 ms in the background, then latency 100 ± 
   // The fixed timeline fits a 20 s run: baseline + holds + quiet gaps.
   const timeline = scenario.steps.filter((s) => s.action === 'wait' || s.action === 'fault').reduce((ms, s) => ms + (s.duration ?? 0), 0);
   assert.ok(timeline <= 18_000, `${timeline} ms`);
-  assert.deepEqual(scenario.expect, { availability: 90, faultRecoverWithinSeconds: 10, faultDetectWithinSeconds: 5, recoverWithinSeconds: 10, minRequests: 25 });
+  assert.deepEqual(scenario.expect, { availability: 90, faultRecoverWithinSeconds: 10, faultDetectWithinSeconds: 5, recoverWithinSeconds: 10, toolErrorRate: 1, maxProtocolViolations: 0, minRequestRate: 1 });
 });
 
 test('reconnection-resilience: server-side faults besides client-side disconnects; network ones optional, the kill too (remote targets)', async () => {

@@ -170,3 +170,25 @@ test('rolesUsed: distinct, recursive, in TOOL_ROLES order', () => {
   );
   assert.deepEqual(validateScenario(doc, 'x').plan?.rolesUsed, ['probe', 'work', 'state-read']);
 });
+
+test('maxProtocolViolations takes a number (error findings) or limits per severity; anything else is one clear issue', () => {
+  assert.deepEqual(issues({ ...ok, expect: { maxProtocolViolations: 0 } }), []);
+  assert.deepEqual(issues({ ...ok, expect: { maxProtocolViolations: { error: 0, warning: 2 } } }), []);
+  const expected = 'A whole number ≥ 0 (the limit on error findings) or an object with a limit per severity (error, warning, info).';
+  for (const [value, got] of [
+    [-1, '-1'],
+    [{ errors: 0 }, 'an object'],
+    [{}, 'an object'],
+    ['none', 'the string "none"'],
+  ] as const) {
+    const found = issues({ ...ok, expect: { maxProtocolViolations: value } });
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.deepEqual(found[0], { pointer: '/expect/maxProtocolViolations', message: `"maxProtocolViolations" matches none of the allowed forms, got ${got}`, expected, hint: 'e.g. 0 or {"error": 0, "warning": 0}' });
+  }
+});
+
+test('the SLOs for tool errors, session expiries and a request rate are known to the schema', () => {
+  assert.deepEqual(issues({ ...ok, expect: { toolErrorRate: 1, maxSessionExpiries: 0, maxLostToSessionExpiry: 0, minRequestRate: 0.5 } }), []);
+  assert.equal(issues({ ...ok, expect: { minRequestRate: 0 } })[0]?.pointer, '/expect/minRequestRate');
+  assert.equal(issues({ ...ok, expect: { toolErrorRate: 101 } })[0]?.pointer, '/expect/toolErrorRate');
+});

@@ -22,7 +22,8 @@ describe('reply parsing (pure)', () => {
     assert.ok(judgeReply('a', [{ jsonrpc: '2.0', id: 'b', result: {} }]).wrongId);
     assert.equal(judgeReply('a', [{ jsonrpc: '1.0', id: 'a', result: {} }]).outcome, 'error');
     assert.equal(judgeReply('a', [{ jsonrpc: '2.0', id: 'a', error: { code: -32602, message: 'bad' } }]).error, 'MCP error -32602: bad');
-    assert.equal(judgeReply('a', [{ jsonrpc: '2.0', id: 'a', result: { isError: true } }]).outcome, 'error');
+    // A tool error is an answer: the server is up (counted apart from errors).
+  assert.equal(judgeReply('a', [{ jsonrpc: '2.0', id: 'a', result: { isError: true } }]).outcome, 'tool-error');
     assert.equal(judgeReply('a', []).outcome, 'error');
   });
 });

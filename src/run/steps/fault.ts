@@ -12,7 +12,7 @@ export const fault: StepRunner = async (step, ctx, scope) => {
   const faults = faultsOf(ctx);
   if (!step.fault || faults.isSkipped(step)) return;
   const source = faults.pointerOf(step);
-  const deadline = Math.min(scope.deadline, ctx.startedAt + ctx.durationMs);
+  const deadline = Math.min(scope.deadline, ctx.deadline);
   const left = deadline - Date.now();
   if (left <= 0 || (step.duration !== undefined && step.duration > left)) {
     ctx.note(`fault ${step.fault.kind} at ${source} was not injected ${left > 0 ? `when its ${step.duration} ms hold would have outlasted the run` : "after the run's time was up"}`);

@@ -7,12 +7,17 @@
 import type { StepRunner } from '../context.js';
 import { resolveCall } from '../resolve-call.js';
 import { sleep } from '../sleep.js';
+import { issueCall } from './requests.js';
 import { stepDeadline } from './soak.js';
 
 export const load: StepRunner = async (step, ctx, scope) => {
   const deadline = Math.min(scope.deadline, stepDeadline(step, ctx));
   const concurrency = step.concurrency ?? 10;
-  const lean = ctx.session.leanCaller(concurrency);
+  if (ctx.signal.aborted || Date.now() >= deadline) return;
+  const binding = step.role ? ctx.roles[step.role] : undefined;
+  // A role that stands for an MCP request (no tools on the server), or a tool that asks the client
+  // something during the call, goes through the SDK client: the lean path answers no server request.
+  const lean = binding?.method || binding?.asksClient ? null : ctx.session.leanCaller(concurrency);
   const started = Date.now();
   let issued = 0;
   const worker = async (index: number) => {
@@ -24,9 +29,9 @@ export const load: StepRunner = async (step, ctx, scope) => {
       if (Date.now() >= deadline || ctx.signal.aborted) return;
       const call = resolveCall(step, ctx, { ...scope.template, index, iteration });
       if (!call) return;
-      const opts = { ...(call.role ? { role: call.role } : {}), ...(step.timeout ? { timeoutMs: step.timeout } : {}) };
-      if (lean) await lean.call(call.name, call.args, opts);
-      else await ctx.session.callTool(call.name, call.args, opts);
+      const timeout = step.timeout ? { timeoutMs: step.timeout } : {};
+      if (lean) await lean.call(call.name, call.args, { ...(call.role ? { role: call.role } : {}), ...timeout });
+      else await issueCall(ctx, call, timeout);
     }
   };
   try {

@@ -5,20 +5,18 @@
  */
 import type { Step } from '../../scenario/types.js';
 import type { RunContext, StepRunner } from '../context.js';
-import { runSteps } from '../interpreter.js';
 import { sleep } from '../sleep.js';
 
 /** When a soak or load step that starts now must end (ms epoch). */
 export function stepDeadline(step: Step, ctx: RunContext, now = Date.now()): number {
-  const runEnd = ctx.startedAt + ctx.durationMs;
   const length = step.duration ?? (step.fraction ?? 1) * ctx.durationMs;
-  return Math.min(runEnd, now + length);
+  return Math.min(ctx.deadline, now + length);
 }
 
 export const soak: StepRunner = async (step, ctx, scope) => {
   const deadline = Math.min(scope.deadline, stepDeadline(step, ctx));
-  for (let i = 0; !ctx.signal.aborted; i++) {
-    await runSteps(step.steps ?? [], ctx, { deadline, template: { ...scope.template, iteration: i } });
+  for (let i = 0; !ctx.signal.aborted && Date.now() < deadline; i++) {
+    await ctx.runSteps(step.steps ?? [], ctx, { deadline, template: { ...scope.template, iteration: i } });
     const left = deadline - Date.now();
     if (left <= 0) break;
     await sleep(Math.min(step.interval ?? 0, left), ctx.signal);

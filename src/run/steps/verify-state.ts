@@ -27,8 +27,12 @@ export const verifyState: StepRunner = async (step, ctx) => {
     const r = await ctx.session.callTool(read.tool, args, { role: 'state-read', ...timeout });
     if (r.outcome !== 'ok') problems.push(`state read (${read.tool}) failed: ${r.outcome}${r.error ? ` ${r.error}` : ''}`);
     else if (!JSON.stringify(r.result ?? '').includes(marker)) problems.push(`state written before (${marker}) is not readable through ${read.tool}`);
-  } else if (!ctx.roles['state-write'] || !read) {
-    ctx.note('the target maps no state-write/state-read roles: verify-state checked the tool list only');
+  } else {
+    const write = ctx.roles['state-write'];
+    if (!write && !read) ctx.note('the target maps no state-write or state-read role: verify-state checked the tool list only');
+    else if (!read) ctx.note(`the target maps state-write (${write!.tool}) but no state-read role: verify-state checked the tool list only`);
+    else if (!write) ctx.note(`the target maps state-read (${read.tool}) but no state-write role: verify-state checked the tool list only`);
+    else ctx.note('no state-write call had run before a verify-state step: that step checked the tool list only');
   }
   const ok = problems.length === 0;
   ctx.session.reportStateCheck(ok, ok ? `tools unchanged${marker && read ? `, marker ${marker} readable` : ''}` : problems.join('; '));

@@ -55,7 +55,7 @@ function hasSessionHeader(init: RequestInit | undefined): boolean {
 }
 
 /**
- * `fetch` as the SDK transports call it, watched. Streamable HTTP: a request carrying our
+ * `fetch` as the SDK transports call it, watched. Streamable HTTP: a POST carrying our
  * Mcp-Session-Id answered 404 (spec) or 400 naming the session (some servers) = session lost.
  * SSE: a POST to the message endpoint answered 404/400 = the server forgot our session.
  */
@@ -70,7 +70,9 @@ export function tappedFetch(kind: TransportKind, signals: NetworkSignals): Fetch
       throw err;
     }
     if (res.status === 404 || res.status === 400) {
-      const ours = kind === 'streamable-http' ? hasSessionHeader(init) : init?.method === 'POST';
+      // Only a POST tells: a GET answered 404 may just mean the server offers no stream there
+      // (it should say 405); a session that is really gone shows on the next POST.
+      const ours = init?.method === 'POST' && (kind !== 'streamable-http' || hasSessionHeader(init));
       if (ours) {
         const body = await res
           .clone()
