@@ -17,6 +17,7 @@ import { ComposeProject, detectCompose } from './compose.js';
 import { dockerClient, engineAvailable, findServiceContainer } from './docker.js';
 import { streamProjectLogs, type LogStreamer } from './logs.js';
 import { waitForMcp } from './probe.js';
+import { MAX_CLOSING_GRACE_MS } from '../run/runner.js';
 import { scrapePrometheus, summarizeScrape } from './scrape.js';
 
 export const SERVER_SERVICE = 'mcp-server';
@@ -264,8 +265,17 @@ export async function runStack(opts: StackOptions): Promise<StackOutcome> {
       throw new StackError(err.message);
     });
     const container = simulator.container;
-    const waited = await abortable(container.wait() as Promise<{ StatusCode: number }>, opts.signal);
-    if (waited === 'aborted') {
+    // The simulator ends each run on time by itself; this outer bound only catches a simulator that
+    // does not (it is stopped, writes what it measured, and the stack reports a harness failure).
+    const boundMs = simulatorBoundMs(scenarios.length, opts.durationMs, opts.runArgs);
+    const overdue = AbortSignal.timeout(boundMs);
+    const waited = await abortable(container.wait() as Promise<{ StatusCode: number }>, AbortSignal.any([opts.signal, overdue]));
+    if (waited === 'aborted' && !opts.signal.aborted) {
+      opts.log(`stack: the simulator is still running ${Math.round(boundMs / 1000)} s after it started, past every run's bound: stopping it`);
+      await container.stop({ t: 15 }).catch(() => undefined);
+      notes.push(`the simulator did not finish within ${Math.round(boundMs / 1000)} s (${scenarios.length} scenario(s) × (duration + closing grace + start-up and teardown)): it was stopped`);
+      exitCode = 3;
+    } else if (waited === 'aborted') {
       // SIGTERM lets the simulator lift its faults and write what it measured (exit 130).
       opts.log('stack: interrupted: stopping the simulator so it writes what it measured');
       await container.stop({ t: 15 }).catch(() => undefined);
@@ -297,6 +307,16 @@ export async function runStack(opts: StackOptions): Promise<StackOutcome> {
 }
 
 class Interrupted extends Error {}
+
+/**
+ * How long the simulator may take at most: per scenario run its duration, the closing grace, and a
+ * bound for start-up and teardown; then the metrics linger. Client profiles in --run-args multiply it.
+ */
+export function simulatorBoundMs(scenarios: number, durationMs: number, runArgs = ''): number {
+  const profiles = Math.max(1, (runArgs.match(/(^|\s)(--client-profile|-c)(\s|=)/g) ?? []).length);
+  const perRun = durationMs + MAX_CLOSING_GRACE_MS + 90_000;
+  return scenarios * profiles * perRun + 30_000;
+}
 
 /** For every result this run wrote: query Prometheus over its window, store the answers, re-render its report; then the summary and JUnit. */
 async function scrapeAndReport(outDir: string, since: number, prometheusPort: number, files: StackOutcome['files'], notes: string[], log: (line: string) => void): Promise<ScenarioResult[]> {

@@ -65,6 +65,12 @@ test('ruv-swarm runs the three shipped stdio-capable scenarios and produces a re
   // Known findings on ruv-swarm 1.0.20: logs on stdout and no ping (seen once a ping is sent: health or reconnect check).
   const kinds = results.flatMap((r) => r.violations.map((v) => v.kind));
   assert.ok(kinds.includes('stdout-non-json') && kinds.includes('ping-unsupported'), kinds.join(','));
+  // Logs on stdout corrupt the stream: an error finding, and every shipped scenario fails on it.
+  for (const r of results) {
+    assert.equal(r.violations.find((v) => v.kind === 'stdout-non-json')?.severity, 'error', r.scenario.name);
+    assert.equal(r.slos.find((s) => s.id === 'maxProtocolViolations')?.passed, false, `${r.scenario.name} judges protocol errors`);
+    assert.equal(r.verdict, 'fail', r.scenario.name);
+  }
   assert.equal(files.reports.length, 3);
   for (const f of files.reports) assert.match(readFileSync(f, 'utf8'), /ruv-swarm/);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demuxBuffer } from '../../src/stack/logs.js';
 import { sampleFromStats } from '../../src/stack/stats.js';
-import { hostEndpoint, stackPorts } from '../../src/stack/stack.js';
+import { hostEndpoint, simulatorBoundMs, stackPorts } from '../../src/stack/stack.js';
 import { BadInputError } from '../../src/errors.js';
 
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -52,4 +52,12 @@ test('hostEndpoint: the simulator’s view of mcp-server becomes the published p
   const elsewhere = await hostEndpoint('http://example.internal:8080/mcp', 13003);
   assert.equal(elsewhere.url, 'http://example.internal:8080/mcp');
   await assert.rejects(hostEndpoint('everything-stdio', 1), /is a server this tool starts itself/);
+});
+
+test('the simulator has an outer bound: per scenario × client profile its duration, the closing grace and start-up/teardown', () => {
+  const one = simulatorBoundMs(1, 60_000);
+  assert.ok(one > 60_000 + 10_000, `${one}`);
+  assert.ok(simulatorBoundMs(2, 60_000) > 2 * (60_000 + 10_000));
+  assert.equal(simulatorBoundMs(1, 60_000, '--client-profile resilient --client-profile claude-code'), simulatorBoundMs(2, 60_000));
+  assert.equal(simulatorBoundMs(1, 60_000, '-c claude-code'), one);
 });
