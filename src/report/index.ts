@@ -1,4 +1,4 @@
-/** Public face of src/report: the Result contract and its schema, Markdown and JUnit renderers (all pure). */
+/** Public face of src/report: the Result contract and its schema, Markdown and JUnit renderers (pure), and the one writer of a run's files. */
 export { RESULT_SCHEMA_VERSION } from './result.js';
 export type {
   ScenarioResult,
@@ -24,3 +24,4 @@ export type { ScenarioReportOptions } from './markdown.js';
 export { renderSummary, availabilityByProfile } from './summary.js';
 export { renderJUnit, escapeXml } from './junit.js';
 export { codeSpan, escapeText, formatMs, formatPercent, formatDuration } from './format.js';
+export { runSlug, runFilePaths, summaryFilePaths, writeRunFiles, writeSummaryFiles, type RunFilePaths, type SummaryFilePaths } from './files.js';

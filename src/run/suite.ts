@@ -2,11 +2,11 @@
  * Run a set of scenarios × client profiles against one target, write every output file, and
  * return the results. The CLI is a thin shell around this; tests call it directly.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { McpMetrics, MetricsServer } from '../metrics/index.js';
 import { startMetricsServer } from '../metrics/index.js';
-import { renderJUnit, renderScenarioReport, renderSummary } from '../report/index.js';
+import { runSlug, summaryFilePaths, writeRunFiles, writeSummaryFiles } from '../report/index.js';
 import type { ScenarioResult } from '../report/result.js';
 import { ScenarioError } from '../scenario/issues.js';
 import type { Plan, ValidationIssue } from '../scenario/types.js';
@@ -14,6 +14,7 @@ import type { ClientProfile } from '../session/index.js';
 import type { TargetProfile } from '../target/index.js';
 import type { RecorderSnapshot } from './recorder.js';
 import { runScenario, type ContainerStatsSource } from './runner.js';
+import { EXIT, type ExitCode } from '../errors.js';
 import { planFaults } from './fault-plan.js';
 
 export interface SuiteOptions {
@@ -58,16 +59,13 @@ export interface SuiteOutcome {
   skipped: { scenario: string; reason: string }[];
 }
 
-/** The file-name stem for one scenario × client profile run. */
-export function runSlug(result: Pick<ScenarioResult, 'scenario' | 'client'>): string {
-  return result.client.profile === 'resilient' ? result.scenario.name : `${result.scenario.name}.${result.client.profile}`;
-}
+export { runSlug };
 
 /** Exit code for a finished suite: 3 harness error, 1 an SLO failed, 0 all met. */
-export function exitCodeFor(results: ScenarioResult[]): 0 | 1 | 3 {
-  if (results.some((r) => r.verdict === 'error')) return 3;
-  if (results.some((r) => r.verdict === 'fail')) return 1;
-  return 0;
+export function exitCodeFor(results: ScenarioResult[]): ExitCode {
+  if (results.some((r) => r.verdict === 'error')) return EXIT.harness;
+  if (results.some((r) => r.verdict === 'fail')) return EXIT.sloFailed;
+  return EXIT.ok;
 }
 
 /** Plans whose faults the target can have, and the others (with the issues that rule them out). */
@@ -100,7 +98,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
     opts.onMetricsServer?.(server.url);
   }
   const results: ScenarioResult[] = [];
-  const files: SuiteOutcome['files'] = { summary: join(reportsDir, 'summary.md'), junit: join(reportsDir, 'junit.xml'), reports: [], results: [] };
+  const files: SuiteOutcome['files'] = { ...summaryFilePaths(opts.outDir), reports: [], results: [] };
   try {
     for (const plan of runnable) {
       for (const client of opts.clients) {
@@ -121,15 +119,9 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
           onProgress: (snapshot, remainingMs) => opts.onProgress?.({ scenario: plan.scenario.name, client: client.name, snapshot, remainingMs }),
         });
         results.push(result);
-        const slug = runSlug(result);
-        const resultDir = join(opts.outDir, 'test-results', slug);
-        mkdirSync(resultDir, { recursive: true });
-        const resultPath = join(resultDir, 'result.json');
-        writeFileSync(resultPath, `${JSON.stringify(result, null, 2)}\n`);
-        const reportPath = join(reportsDir, `${slug}.md`);
-        writeFileSync(reportPath, renderScenarioReport(result));
-        files.results.push(resultPath);
-        files.reports.push(reportPath);
+        const written = writeRunFiles(opts.outDir, result);
+        files.results.push(written.result);
+        files.reports.push(written.report);
         opts.onScenarioDone?.(result);
       }
     }
@@ -137,8 +129,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
     await server?.close();
     throw err;
   }
-  writeFileSync(files.summary, renderSummary(results, skipped));
-  writeFileSync(files.junit, renderJUnit(results));
+  writeSummaryFiles(opts.outDir, results, skipped);
   if (server && opts.metricsLingerMs && !opts.signal.aborted) await lingerFor(opts.metricsLingerMs, opts.signal);
   await server?.close();
   return { results, files, interrupted: opts.signal.aborted, skipped };

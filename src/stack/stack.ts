@@ -5,10 +5,11 @@
  * for what it saw (into `test-results/<run>/prometheus.json`, the result and the report), and tear
  * the stack down (`down -v`) — on success, failure and interruption alike, unless `noCleanup`.
  */
+import { EXIT, HarnessError } from '../errors.js';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { loadPlan, ScenarioError } from '../scenario/index.js';
-import { renderJUnit, renderScenarioReport, renderSummary, type ScenarioResult } from '../report/index.js';
+import { writeRunFiles, writeSummaryFiles, type ScenarioResult } from '../report/index.js';
 import { resolveTarget } from '../target/profile.js';
 import { SCENARIOS_DIR } from '../target/paths.js';
 import type { Endpoint } from '../target/types.js';
@@ -61,8 +62,9 @@ export interface StackOutcome {
 }
 
 /** A stack that could not run (no engine, no compose, a build that failed): a harness failure, exit 3. */
-export class StackError extends Error {
+export class StackError extends HarnessError {
   override name = 'StackError';
+  override readonly area = 'stack';
 }
 
 export interface StackPorts {
@@ -241,7 +243,7 @@ export async function runStack(opts: StackOptions): Promise<StackOutcome> {
   });
 
   let logs: LogStreamer | undefined;
-  let exitCode = 3;
+  let exitCode: number = EXIT.harness;
   let tornDown = false;
   const files: StackOutcome['files'] = { results: [], reports: [], prometheus: [], summary: join(reportsDir, 'summary.md'), junit: join(reportsDir, 'junit.xml'), logs: {}, compose: composeLog };
   let results: ScenarioResult[] = [];
@@ -274,20 +276,20 @@ export async function runStack(opts: StackOptions): Promise<StackOutcome> {
       opts.log(`stack: the simulator is still running ${Math.round(boundMs / 1000)} s after it started, past every run's bound: stopping it`);
       await container.stop({ t: 15 }).catch(() => undefined);
       notes.push(`the simulator did not finish within ${Math.round(boundMs / 1000)} s (${scenarios.length} scenario(s) × (duration + closing grace + start-up and teardown)): it was stopped`);
-      exitCode = 3;
+      exitCode = EXIT.harness;
     } else if (waited === 'aborted') {
       // SIGTERM lets the simulator lift its faults and write what it measured (exit 130).
       opts.log('stack: interrupted: stopping the simulator so it writes what it measured');
       await container.stop({ t: 15 }).catch(() => undefined);
-      exitCode = 130;
+      exitCode = EXIT.interrupted;
     } else {
       exitCode = waited.StatusCode;
     }
     results = await scrapeAndReport(outDir, started, ports.prometheus, files, notes, opts.log);
     if (results.length === 0) notes.push(`the simulator wrote no result (exit ${exitCode}): see ${relative(process.cwd(), join(logDir, `${SIMULATOR_SERVICE}.log`))}`);
-    if (exitCode === 0 && results.some((r) => r.verdict !== 'pass')) exitCode = results.some((r) => r.verdict === 'error') ? 3 : 1;
+    if (exitCode === EXIT.ok && results.some((r) => r.verdict !== 'pass')) exitCode = results.some((r) => r.verdict === 'error') ? EXIT.harness : EXIT.sloFailed;
   } catch (err) {
-    if (err instanceof Interrupted) exitCode = 130;
+    if (err instanceof Interrupted) exitCode = EXIT.interrupted;
     else if (err instanceof StackError || err instanceof BadInputError || err instanceof ScenarioError) throw err;
     // A compose command that failed, an engine that went away: the stack could not run (exit 3), with the reason.
     else throw new StackError((err as Error).message);
@@ -330,15 +332,12 @@ async function scrapeAndReport(outDir: string, since: number, prometheusPort: nu
     result.prometheus = summarizeScrape(scrape, relative(outDir, scrapePath));
     if (!scrape.reachable) notes.push(`Prometheus was unreachable for ${slug}: ${scrape.missing.join('; ')}`);
     log(`stack: Prometheus ${scrape.reachable ? `answered for ${slug}` : `was unreachable for ${slug}`}${scrape.missing.length ? ` (missing: ${scrape.missing.length})` : ''}`);
-    writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-    const reportPath = join(outDir, 'reports', `${slug}.md`);
-    writeFileSync(reportPath, renderScenarioReport(result));
-    files.results.push(path);
-    files.reports.push(reportPath);
+    const written = writeRunFiles(outDir, result);
+    files.results.push(written.result);
+    files.reports.push(written.report);
     files.prometheus.push(scrapePath);
   }
   const results = found.map((f) => f.result);
-  writeFileSync(files.summary, renderSummary(results));
-  writeFileSync(files.junit, renderJUnit(results));
+  writeSummaryFiles(outDir, results);
   return results;
 }

@@ -1,0 +1,57 @@
+/**
+ * The one writer of a run's files, for every shell (CLI suite, stack, action): under an output
+ * folder, `test-results/<run>/result.json` and `reports/<run>.md` per scenario run, and
+ * `reports/summary.md` and `reports/junit.xml` for all of them. `<run>` is the scenario name, plus
+ * `.<profile>` for client profiles other than `resilient`. Rendering stays pure (markdown.ts,
+ * summary.ts, junit.ts); this is the only place that turns results into files.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderJUnit } from './junit.js';
+import { renderScenarioReport } from './markdown.js';
+import type { ScenarioResult } from './result.js';
+import { renderSummary } from './summary.js';
+
+/** The file-name stem for one scenario × client profile run. */
+export function runSlug(result: Pick<ScenarioResult, 'scenario' | 'client'>): string {
+  return result.client.profile === 'resilient' ? result.scenario.name : `${result.scenario.name}.${result.client.profile}`;
+}
+
+export interface RunFilePaths {
+  result: string;
+  report: string;
+}
+
+export interface SummaryFilePaths {
+  summary: string;
+  junit: string;
+}
+
+/** Where a run's files go (nothing is written). */
+export function runFilePaths(outDir: string, result: Pick<ScenarioResult, 'scenario' | 'client'>): RunFilePaths {
+  const slug = runSlug(result);
+  return { result: join(outDir, 'test-results', slug, 'result.json'), report: join(outDir, 'reports', `${slug}.md`) };
+}
+
+export function summaryFilePaths(outDir: string): SummaryFilePaths {
+  return { summary: join(outDir, 'reports', 'summary.md'), junit: join(outDir, 'reports', 'junit.xml') };
+}
+
+/** result.json and the scenario's Markdown report; returns their paths. */
+export function writeRunFiles(outDir: string, result: ScenarioResult): RunFilePaths {
+  const paths = runFilePaths(outDir, result);
+  mkdirSync(join(paths.result, '..'), { recursive: true });
+  mkdirSync(join(paths.report, '..'), { recursive: true });
+  writeFileSync(paths.result, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(paths.report, renderScenarioReport(result));
+  return paths;
+}
+
+/** summary.md and junit.xml over every run (with the scenarios left out and why); returns their paths. */
+export function writeSummaryFiles(outDir: string, results: readonly ScenarioResult[], skipped: readonly { scenario: string; reason: string }[] = []): SummaryFilePaths {
+  const paths = summaryFilePaths(outDir);
+  mkdirSync(join(outDir, 'reports'), { recursive: true });
+  writeFileSync(paths.summary, renderSummary(results, skipped));
+  writeFileSync(paths.junit, renderJUnit(results));
+  return paths;
+}
