@@ -7,18 +7,16 @@ import type { Plan } from '../scenario/types.js';
 import { TOOL_ROLES } from '../scenario/types.js';
 import { CLIENT_PROFILES, getClientProfile } from '../session/index.js';
 import { HeaderError, headerSecrets, headersFromFlags, listTargets, parseRoleFlag, redactSecrets, resolveTarget, SCENARIOS_DIR, PACKAGE_ROOT, stopAllServers, TargetError, type TargetProfile, type TransportKind, TRANSPORTS } from '../target/index.js';
-import { MissingRolesError } from '../run/runner.js';
 import { exitCodeFor, runSuite } from '../run/suite.js';
 import { closeAllProxies } from '../run/proxy-placement.js';
 import { stopAllFaults } from '../chaos/index.js';
-import { BadInputError } from '../errors.js';
+import { CodedError, EXIT, exitCodeOf } from '../errors.js';
 import { HELP, parseCommand, UsageError, type PipeCommand, type ProbeCommand, type RunCommand, type StackCommand } from './args.js';
 import { probeTarget } from '../stack/probe.js';
 import { startTcpPipe } from '../stack/tcp-pipe.js';
 import type { ContainerStatsSource } from '../run/runner.js';
 import { createProgressSink } from './progress.js';
 
-const EXIT = { ok: 0, sloFailed: 1, badInput: 2, harness: 3 } as const;
 
 function version(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -131,7 +129,7 @@ async function run(cmd: RunCommand): Promise<number> {
   const summary = readFileSync(outcome.files.summary, 'utf8');
   if (cmd.printSummary) process.stdout.write(`${summary}\n`);
   process.stderr.write(`reports: ${relative(process.cwd(), outcome.files.summary)}, ${relative(process.cwd(), outcome.files.junit)}; results: ${relative(process.cwd(), join(cmd.out, 'test-results'))}/\n`);
-  if (outcome.interrupted) return 130;
+  if (outcome.interrupted) return EXIT.interrupted;
   return exitCodeFor(outcome.results);
 }
 
@@ -164,7 +162,7 @@ async function probe(cmd: ProbeCommand): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (controller.signal.aborted) return 130;
+  if (controller.signal.aborted) return EXIT.interrupted;
   if (r.ok) {
     say(process.stdout, `ok: ${r.serverName} ${r.serverVersion}, protocol ${r.protocolVersion}, ${r.tools.length} tools (${r.tools.slice(0, 8).join(', ')}${r.tools.length > 8 ? ', ...' : ''}), handshake ${r.handshakeMs} ms`);
     return EXIT.ok;
@@ -238,12 +236,17 @@ async function validate(files: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-async function list(): Promise<number> {
+async function list(json: boolean): Promise<number> {
+  const [scenarios, targets] = await Promise.all([listScenarios(SCENARIOS_DIR), listTargets()]);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ scenarios, targets, clientProfiles: Object.keys(CLIENT_PROFILES) })}\n`);
+    return EXIT.ok;
+  }
   const out = [
     'Scenarios:',
-    ...(await listScenarios(SCENARIOS_DIR)).map((s) => `  ${s}`),
+    ...scenarios.map((s) => `  ${s}`),
     'Targets:',
-    ...(await listTargets()).map((t) => `  ${t}`),
+    ...targets.map((t) => `  ${t}`),
     'Client profiles:',
     ...Object.values(CLIENT_PROFILES).map((c) => `  ${c.name}: ${c.description}`),
   ];
@@ -262,7 +265,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${version()}\n`);
         return EXIT.ok;
       case 'list':
-        return await list();
+        return await list(cmd.json);
       case 'validate':
         return await validate(cmd.files);
       case 'run':
@@ -275,29 +278,15 @@ export async function main(argv: string[]): Promise<number> {
         return await stack(cmd);
     }
   } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${formatIssues(err.issues)}\n`);
-      return EXIT.badInput;
+    // Each error class carries its exit code (src/errors.ts); this only chooses the words.
+    if (err instanceof ScenarioError || err instanceof TargetError) process.stderr.write(`${formatIssues(err.issues)}\n`);
+    else if (err instanceof UsageError && err.command) process.stderr.write(`mcp-reliability ${err.command}: ${err.message}\n`);
+    else if (err instanceof CodedError) process.stderr.write(`mcp-reliability: ${err.area ? `${err.area}: ` : ''}${err.message}\n`);
+    else {
+      process.stderr.write(`mcp-reliability: harness failure: ${(err as Error).stack ?? String(err)}\n`);
+      await stopAllServers(500);
     }
-    if (err instanceof TargetError) {
-      process.stderr.write(`${formatIssues(err.issues)}\n`);
-      return EXIT.badInput;
-    }
-    if (err instanceof UsageError && err.command) {
-      process.stderr.write(`mcp-reliability ${err.command}: ${err.message}\n`);
-      return EXIT.badInput;
-    }
-    if (err instanceof BadInputError || err instanceof MissingRolesError) {
-      process.stderr.write(`mcp-reliability: ${(err as Error).message}\n`);
-      return EXIT.badInput;
-    }
-    if (err instanceof Error && err.name === 'StackError') {
-      process.stderr.write(`mcp-reliability: stack: ${err.message}\n`);
-      return EXIT.harness;
-    }
-    process.stderr.write(`mcp-reliability: harness failure: ${(err as Error).stack ?? String(err)}\n`);
-    await stopAllServers(500);
-    return EXIT.harness;
+    return exitCodeOf(err);
   }
 }
 

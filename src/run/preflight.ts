@@ -3,6 +3,7 @@
  * failure with its cause, exit 3), the tool list, roles proven by one call each (role-prover.ts),
  * and the active protocol checks on their own connection (src/checks/). Every part is bounded.
  */
+import { HarnessError } from '../errors.js';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { runProtocolChecks, type CheckOutcome } from '../checks/index.js';
 import type { Plan, ToolRole } from '../scenario/types.js';
@@ -11,7 +12,7 @@ import type { RoleBinding, RunningTarget, TargetProfile, ToolInfo } from '../tar
 import { proveRoles, MissingRolesError, type ProvenRoles } from './role-prover.js';
 
 /** The target could not be reached or started, or never completed the MCP handshake. */
-export class TargetUnreachableError extends Error {
+export class TargetUnreachableError extends HarnessError {
   override name = 'TargetUnreachableError';
 }
 

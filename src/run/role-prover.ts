@@ -8,6 +8,7 @@
  * tools at all gets MCP requests instead (probe: ping; work: a listing it offers). Roles given by
  * the profile or a flag must name a tool the server lists.
  */
+import { BadInputError } from '../errors.js';
 import type { ToolRole } from '../scenario/types.js';
 import { bindingFor, pathsInText, roleCandidates, roleFlag, untriedReason, type SampleHints, type ToolInfo } from '../target/roles.js';
 import type { RoleBinding, RoleMethod } from '../target/types.js';
@@ -61,7 +62,7 @@ export interface ProveOptions {
 }
 
 /** Roles a scenario needs that nothing fills: exit 2 before the run, with every rejected candidate's reason and a line to copy. */
-export class MissingRolesError extends Error {
+export class MissingRolesError extends BadInputError {
   constructor(
     readonly roles: ToolRole[],
     readonly target: string,

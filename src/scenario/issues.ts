@@ -1,6 +1,7 @@
 /**
  * Presenting validation issues: the text the CLI prints, and the error that carries them.
  */
+import { BadInputError } from '../errors.js';
 import type { ValidationIssue } from './types.js';
 
 /**
@@ -25,7 +26,7 @@ export function formatIssues(issues: readonly ValidationIssue[]): string {
 }
 
 /** Thrown by loadPlan: every problem found, not just the first. */
-export class ScenarioError extends Error {
+export class ScenarioError extends BadInputError {
   readonly issues: ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[]) {

@@ -4,11 +4,12 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidationIssue } from '../scenario/types.js';
+import { BadInputError } from '../errors.js';
 import { TARGETS_DIR } from './paths.js';
 import { adhocTarget, lookupCommand } from './adhoc.js';
 import type { TargetProfile } from './types.js';
 
-export class TargetError extends Error {
+export class TargetError extends BadInputError {
   constructor(readonly issues: ValidationIssue[]) {
     super(issues.map((i) => `${i.file}: ${i.pointer || '/'}: ${i.message}`).join('\n'));
     this.name = 'TargetError';
