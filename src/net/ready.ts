@@ -1,4 +1,4 @@
-/** Readiness helpers for local network servers: a free port, and waiting until a URL answers. */
+/** Readiness helpers for local network servers (node:net only; used by targets and by container faults): a free port, and waiting until a URL answers. */
 import { createServer, connect } from 'node:net';
 
 /** Ask the kernel for a free TCP port on loopback. */

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForListening } from './ready.js';
+import { freePort, waitForListening } from '../net/ready.js';
 import { spawnServer } from './process.js';
 import { serverPath } from './paths.js';
 import { createStdoutValve } from '../chaos/process/valve.js';

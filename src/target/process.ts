@@ -169,4 +169,4 @@ export async function readGroupRss(pgid: number): Promise<number | null> {
   return found ? total : null;
 }
 
-export { freePort, waitForHttp, waitForListening } from './ready.js';
+export { freePort, waitForHttp, waitForListening } from '../net/ready.js';

@@ -24,7 +24,7 @@ import { planFaults } from '../../src/run/fault-plan.js';
 import { runScenario } from '../../src/run/runner.js';
 import { validateScenario } from '../../src/scenario/index.js';
 import { getClientProfile } from '../../src/session/index.js';
-import { freePort } from '../../src/target/ready.js';
+import { freePort } from '../../src/net/ready.js';
 import type { RunningTarget } from '../../src/target/launch.js';
 import type { TargetProfile } from '../../src/target/types.js';
 import { seededRng } from '../helpers/rng.js';

@@ -11,7 +11,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/target/ready.js';
+import { freePort } from '../../src/net/ready.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -42,10 +42,10 @@ function noStackTrace(r: Outcome, what: string): void {
 
 /** Each subcommand and the flags its usage must name (besides --help). */
 const SUBCOMMANDS: Record<string, string[]> = {
-  run: ['--scenario', '--target', '--transport', '--duration', '--client-profile', '--out', '--seed', '--metrics-port', '--metrics-host', '--metrics-linger', '--container', '--compose-project', '--role', '--header', '--progress', '--no-summary'],
+  run: ['--scenario', '--target', '--transport', '--duration', '--client-profile', '--out', '--seed', '--metrics-port', '--metrics-host', '--metrics-linger', '--container', '--compose-project', '--role', '--header', '--progress', '--no-summary', '--no-checks'],
   stack: ['--scenario', '--duration', '--out', '--seed', '--no-cleanup', '--monitoring', '--images-env', '--project', '--compose-file', '--server-command', '--server-image', '--target', '--run-args', '--ready-timeout'],
   validate: [],
-  list: [],
+  list: ['--json'],
   probe: ['--timeout', '--transport', '--header'],
   pipe: ['--listen'],
 };

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { probeMcp } from '../../src/stack/probe.js';
-import { freePort } from '../../src/target/ready.js';
+import { freePort } from '../../src/net/ready.js';
 import { EVERYTHING_BIN, startEverything, type TestServer } from '../helpers/servers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { ScenarioResult } from '../../src/report/result.js';
 import { dockerClient, engineAvailable, projectContainers } from '../../src/stack/docker.js';
 import { detectCompose } from '../../src/stack/compose.js';
-import { freePort } from '../../src/target/ready.js';
+import { freePort } from '../../src/net/ready.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));

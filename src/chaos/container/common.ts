@@ -1,8 +1,8 @@
 /** What every container fault shares: its public shape, options, the action log, and starting the container again. */
 import { performance } from 'node:perf_hooks';
 import type Docker from 'dockerode';
-import type { ContainerRef } from '../../target/types.js';
-import { waitForListening } from '../../target/ready.js';
+import type { ContainerRef } from '../../contracts.js';
+import { waitForListening } from '../../net/ready.js';
 import type { Fault } from '../fault.js';
 import type { ChaosProxy } from '../proxy/index.js';
 import { defaultDocker, dockerMessage, findServiceContainer, statusOf, type Located } from './docker.js';

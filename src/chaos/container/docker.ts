@@ -4,7 +4,7 @@
  * labels, and Docker errors turned into words a user can act on.
  */
 import type Docker from 'dockerode';
-import type { ContainerRef } from '../../target/types.js';
+import type { ContainerRef } from '../../contracts.js';
 
 let shared: Promise<Docker> | undefined;
 

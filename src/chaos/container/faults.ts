@@ -3,7 +3,7 @@
  * (found by its labels when the fault starts). Every started fault is in the registry until it is
  * lifted, so stopAllContainerFaults() can lift it at the end of a run or on SIGINT/SIGTERM.
  */
-import type { ContainerRef } from '../../target/types.js';
+import type { ContainerRef } from '../../contracts.js';
 import { validateProcessFault } from '../process/spec.js';
 import { containerCtx, type ContainerFault, type ContainerFaultOptions } from './common.js';
 import { killContainerFault, pauseContainerFault, restartContainerFault, stopContainerFault } from './lifecycle.js';

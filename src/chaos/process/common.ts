@@ -1,7 +1,7 @@
 /** What every process fault shares: its public shape, the action log, and small helpers. */
 import type { Fault } from '../fault.js';
-import type { RunningTarget } from '../../target/launch.js';
-import type { ServerProcess } from '../../target/types.js';
+import type { FaultTarget } from '../../contracts.js';
+import type { ServerProcess } from '../../contracts.js';
 import type { ProcessFaultKind, ProcessFaultSpec } from './spec.js';
 
 export interface ProcessFault extends Fault {
@@ -44,7 +44,7 @@ export function faultContext(kind: ProcessFaultKind, opts: ProcessFaultOptions):
 }
 
 /** The server process a signal fault acts on; rejects when there is none running. */
-export function runningProcess(target: RunningTarget, kind: ProcessFaultKind): ServerProcess {
+export function runningProcess(target: FaultTarget, kind: ProcessFaultKind): ServerProcess {
   const proc = target.currentProcess();
   if (!proc || !proc.isRunning()) {
     const why = target.profile.transport === 'stdio' ? 'no connection has a server process running' : 'the server is not running';

@@ -3,7 +3,7 @@
  * signals the server (pause, kill, terminate, restart) or turns its stdout valve (stdio pipe
  * faults). Every started fault is in the registry until stopped, so stopAllFaults() can lift it.
  */
-import type { RunningTarget } from '../../target/launch.js';
+import type { FaultTarget } from '../../contracts.js';
 import type { Rng } from '../rng.js';
 import { faultContext, type ProcessFault, type ProcessFaultOptions } from './common.js';
 import { pipeFault } from './pipe.js';
@@ -11,7 +11,7 @@ import { pauseFault, restartFault, stopSignalFault } from './signals.js';
 import { validateProcessFault, type ProcessFaultContext, type ProcessFaultSpec } from './spec.js';
 
 /** What validateProcessFault needs to know about a running target. */
-export function processFaultContext(target: RunningTarget): ProcessFaultContext {
+export function processFaultContext(target: FaultTarget): ProcessFaultContext {
   return { transport: target.profile.transport, local: target.profile.launch !== undefined, container: target.profile.container !== undefined, target: target.profile.name };
 }
 
@@ -20,7 +20,7 @@ export function processFaultContext(target: RunningTarget): ProcessFaultContext 
  * invalid or cannot act on the target (a remote target, a pipe fault on a network target…).
  * `rng` draws stdout-delay jitter (pass a fork of the run's seeded rng).
  */
-export function processFault(target: RunningTarget, spec: ProcessFaultSpec, rng: Rng, opts: ProcessFaultOptions = {}): ProcessFault {
+export function processFault(target: FaultTarget, spec: ProcessFaultSpec, rng: Rng, opts: ProcessFaultOptions = {}): ProcessFault {
   const problems = validateProcessFault(spec, processFaultContext(target));
   if (problems.length > 0) throw new Error(`invalid process fault: ${problems.join('; ')}`);
   if (target.profile.container && !target.profile.launch && !target.currentProcess()) {

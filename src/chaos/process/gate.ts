@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import type { StdoutValveMode } from '../../target/types.js';
+import type { StdoutValveMode } from '../../contracts.js';
 
 /** The valve as a gate sees it. */
 export interface GateHost {

@@ -13,4 +13,4 @@ export { processFault, processFaultContext } from './faults.js';
 export type { ProcessFault, ProcessFaultAction, ProcessFaultOptions } from './common.js';
 export { stopAllFaults, activeProcessFaults } from './registry.js';
 export { createStdoutValve, type StdoutValveController } from './valve.js';
-export type { StdoutValve, StdoutValveMode, StdoutValveStats } from '../../target/types.js';
+export type { StdoutValve, StdoutValveMode, StdoutValveStats } from '../../contracts.js';

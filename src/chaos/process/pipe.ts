@@ -15,8 +15,8 @@
  *   process dies mid-line instead, the transport reports `partial-line` — unless the client
  *   itself killed it (after a ping timeout), in which case nothing is reported.
  */
-import type { RunningTarget } from '../../target/launch.js';
-import type { StdoutValve, StdoutValveMode } from '../../target/types.js';
+import type { FaultTarget } from '../../contracts.js';
+import type { StdoutValve, StdoutValveMode } from '../../contracts.js';
 import type { Rng } from '../rng.js';
 import type { FaultContext, ProcessFault } from './common.js';
 import { registerFault, unregisterFault } from './registry.js';
@@ -46,7 +46,7 @@ function describePipe(spec: PipeFaultSpec): string {
   }
 }
 
-export function pipeFault(target: RunningTarget, spec: PipeFaultSpec, rng: Rng, ctx: FaultContext): ProcessFault {
+export function pipeFault(target: FaultTarget, spec: PipeFaultSpec, rng: Rng, ctx: FaultContext): ProcessFault {
   let valve: StdoutValve | undefined;
   const lift = (): void => {
     const v = valve;

@@ -2,8 +2,8 @@
  * Process faults that signal the server: pause (SIGSTOP/SIGCONT on the whole group), kill
  * (SIGKILL), terminate (SIGTERM) with an optional restart on the same port, and a one-shot restart.
  */
-import type { RunningTarget } from '../../target/launch.js';
-import type { ServerProcess } from '../../target/types.js';
+import type { FaultTarget } from '../../contracts.js';
+import type { ServerProcess } from '../../contracts.js';
 import { runningProcess, within, type FaultContext, type ProcessFault } from './common.js';
 import { registerFault, unregisterFault } from './registry.js';
 import type { ProcessFaultSpec } from './spec.js';
@@ -11,7 +11,7 @@ import type { ProcessFaultSpec } from './spec.js';
 type Spec<K extends ProcessFaultSpec['kind']> = Extract<ProcessFaultSpec, { kind: K }>;
 
 /** SIGSTOP on start; stop() always sends SIGCONT to the group it stopped, even if start() half-failed. */
-export function pauseFault(target: RunningTarget, spec: Spec<'pause'>, ctx: FaultContext): ProcessFault {
+export function pauseFault(target: FaultTarget, spec: Spec<'pause'>, ctx: FaultContext): ProcessFault {
   let paused: ServerProcess | undefined;
   const resume = (): void => {
     const proc = paused;
@@ -42,7 +42,7 @@ export function pauseFault(target: RunningTarget, spec: Spec<'pause'>, ctx: Faul
 }
 
 /** The target's own restart (stop, start on the same port, wait until it listens), logged. */
-async function restartTarget(target: RunningTarget, ctx: FaultContext): Promise<void> {
+async function restartTarget(target: FaultTarget, ctx: FaultContext): Promise<void> {
   if (!target.restart) throw new Error(`target "${target.profile.name}" cannot be restarted (not a local network target)`);
   const t0 = performance.now();
   ctx.act('restarting', `restarting ${target.profile.name} on ${target.endpoint.url ?? 'its address'}`);
@@ -60,7 +60,7 @@ async function restartTarget(target: RunningTarget, ctx: FaultContext): Promise<
  * exits). Network targets restart on the same port after restartAfterMs, or at the latest when the
  * fault is lifted; for stdio the client's reconnect spawns a fresh process, so lifting does nothing.
  */
-export function stopSignalFault(target: RunningTarget, spec: Spec<'kill'> | Spec<'terminate'>, ctx: FaultContext): ProcessFault {
+export function stopSignalFault(target: FaultTarget, spec: Spec<'kill'> | Spec<'terminate'>, ctx: FaultContext): ProcessFault {
   const sig = spec.kind === 'kill' ? 'SIGKILL' : 'SIGTERM';
   const canRestart = target.profile.transport !== 'stdio' && target.restart !== undefined;
   let started = false;
@@ -124,7 +124,7 @@ export function stopSignalFault(target: RunningTarget, spec: Spec<'kill'> | Spec
 }
 
 /** One-shot restart of a local network server on the same port; start() resolves once it listens again. */
-export function restartFault(target: RunningTarget, spec: Spec<'restart'>, ctx: FaultContext): ProcessFault {
+export function restartFault(target: FaultTarget, spec: Spec<'restart'>, ctx: FaultContext): ProcessFault {
   let running: Promise<void> | undefined;
   const settled = async () => {
     await running?.catch(() => undefined);

@@ -3,7 +3,7 @@
  * validator reuses validateProcessFault (with the target's context when it knows it), and the
  * fault adapter refuses a spec it reports problems for.
  */
-import type { TransportKind } from '../../target/types.js';
+import type { TransportKind } from '../../contracts.js';
 
 export type ProcessFaultSpec =
   /** SIGSTOP the server's whole process group; lifted with SIGCONT. */

@@ -5,11 +5,11 @@
  * queued, a chunk is pushed straight through (one extra Readable hop, no timer, no copy).
  *
  * It lives here, not in src/target, because only process faults drive it; it imports nothing but
- * node streams (gate.ts) and the target's types, so src/target/launch.ts can depend on it without a cycle.
+ * node streams (gate.ts) and the shared contracts (src/contracts.ts), so src/target/launch.ts can depend on it without a cycle.
  */
 import type { Readable } from 'node:stream';
 import { Gate, type GateHost } from './gate.js';
-import type { ServerProcess, StdoutValve, StdoutValveMode, StdoutValveStats } from '../../target/types.js';
+import type { ServerProcess, StdoutValve, StdoutValveMode, StdoutValveStats } from '../../contracts.js';
 
 class ValveController implements StdoutValveController, GateHost {
   current: StdoutValveMode = { kind: 'open' };
