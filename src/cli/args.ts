@@ -83,6 +83,8 @@ export interface ValidateCommand {
 
 export interface ListCommand {
   command: 'list';
+  /** Machine-readable output. */
+  json: boolean;
 }
 
 export interface HelpCommand {
@@ -198,7 +200,9 @@ const COMMANDS = {
   },
   list: {
     summary: 'list shipped scenarios, targets and client profiles',
-    options: {},
+    options: {
+      json: { type: 'boolean', help: 'print {"scenarios": [...], "targets": [...], "clientProfiles": [...]} (a workflow builds its matrix from it)' },
+    },
     exits: '0; 2 bad usage.',
   },
   probe: {
@@ -333,7 +337,7 @@ function parseSubcommand(sub: CommandName, rest: string[]): Command {
   switch (sub) {
     case 'list': {
       const p = parseFor('list', rest);
-      return p.help ? { command: 'help', usage: usage('list') } : { command: 'list' };
+      return p.help ? { command: 'help', usage: usage('list') } : { command: 'list', json: p.values.flag('json') };
     }
     case 'validate': {
       const p = parseFor('validate', rest);

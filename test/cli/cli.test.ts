@@ -158,3 +158,12 @@ test('list names the shipped scenarios, targets and client profiles', () => {
   assert.match(r.stdout, /everything-ws/);
   assert.match(r.stdout, /claude-code: /);
 });
+
+test('list --json: the scenario, target and profile names a workflow builds its matrix from', () => {
+  const r = cli(['list', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const listed = JSON.parse(r.stdout) as { scenarios: string[]; targets: string[]; clientProfiles: string[] };
+  assert.deepEqual(listed.scenarios, readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.json') && !f.includes('schema')).map((f) => f.replace('.json', '')).sort());
+  assert.ok(listed.targets.includes('sdk-example-http'));
+  assert.deepEqual(listed.clientProfiles, ['resilient', 'claude-code']);
+});
