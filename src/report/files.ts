@@ -13,7 +13,7 @@ import type { ScenarioResult } from './result.js';
 import { renderSummary } from './summary.js';
 
 /** The file-name stem for one scenario × client profile run. */
-export function runSlug(result: Pick<ScenarioResult, 'scenario' | 'client'>): string {
+export function runSlug(result: { scenario: { name: string }; client: { profile: string } }): string {
   return result.client.profile === 'resilient' ? result.scenario.name : `${result.scenario.name}.${result.client.profile}`;
 }
 
@@ -28,7 +28,7 @@ export interface SummaryFilePaths {
 }
 
 /** Where a run's files go (nothing is written). */
-export function runFilePaths(outDir: string, result: Pick<ScenarioResult, 'scenario' | 'client'>): RunFilePaths {
+export function runFilePaths(outDir: string, result: { scenario: { name: string }; client: { profile: string } }): RunFilePaths {
   const slug = runSlug(result);
   return { result: join(outDir, 'test-results', slug, 'result.json'), report: join(outDir, 'reports', `${slug}.md`) };
 }

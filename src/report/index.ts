@@ -25,3 +25,4 @@ export { renderSummary, availabilityByProfile } from './summary.js';
 export { renderJUnit, escapeXml } from './junit.js';
 export { codeSpan, escapeText, formatMs, formatPercent, formatDuration } from './format.js';
 export { runSlug, runFilePaths, summaryFilePaths, writeRunFiles, writeSummaryFiles, type RunFilePaths, type SummaryFilePaths } from './files.js';
+export { renderRunReport, type RunReportOptions } from './run-report.js';

@@ -42,6 +42,10 @@ export interface StackOptions {
   imagesEnv?: string;
   serverCommand?: string;
   serverImage?: string;
+  /** The port the server listens on inside its container (default 3001). */
+  serverContainerPort?: number;
+  /** A host folder mounted at /workspace in the server's container, its working directory (a server started from the user's repository). */
+  workspace?: string;
   target?: string;
   runArgs?: string;
   readyTimeoutMs: number;
@@ -237,6 +241,8 @@ export async function runStack(opts: StackOptions): Promise<StackOutcome> {
       MCP_TARGET: target,
       ...(opts.serverCommand !== undefined ? { MCP_SERVER_COMMAND: opts.serverCommand } : {}),
       ...(opts.serverImage !== undefined ? { MCP_SERVER_IMAGE: opts.serverImage } : {}),
+      ...(opts.serverContainerPort !== undefined ? { MCP_SERVER_CONTAINER_PORT: String(opts.serverContainerPort) } : {}),
+      ...(opts.workspace !== undefined ? { MCP_SERVER_WORKSPACE: resolve(opts.workspace), MCP_SERVER_WORKDIR: '/workspace' } : {}),
       ...(opts.runArgs !== undefined ? { MCP_RELIABILITY_ARGS: opts.runArgs } : {}),
       ...(healthcheck !== undefined ? { MCP_SERVER_HEALTHCHECK: healthcheck } : {}),
     },

@@ -54,7 +54,10 @@ test('ports: the seed numbers, published on 127.0.0.1 only', () => {
 test('monitoring profile, named volumes, mounted configs that exist, the simulator wired to server and Prometheus', () => {
   for (const name of ['grafana', 'loki', 'promtail']) assert.deepEqual(doc.services[name]!.profiles, ['monitoring'], name);
   for (const name of ['mcp-server', 'claude-simulator', 'prometheus']) assert.equal(doc.services[name]!.profiles, undefined, `${name} is in the core stack`);
-  assert.deepEqual(Object.keys(doc.volumes).sort(), ['grafana-data', 'loki-data', 'prometheus-data']);
+  // mcp-server-workspace: empty unless MCP_SERVER_WORKSPACE binds the user's repository there (the action's server-command).
+  assert.deepEqual(Object.keys(doc.volumes).sort(), ['grafana-data', 'loki-data', 'mcp-server-workspace', 'prometheus-data']);
+  const server = doc.services['mcp-server']!;
+  assert.ok(server.volumes?.includes('${MCP_SERVER_WORKSPACE:-mcp-server-workspace}:/workspace'), JSON.stringify(server.volumes));
   for (const [name, s] of Object.entries(doc.services)) {
     for (const v of s.volumes ?? []) {
       const source = defaults(v).split(':')[0]!;

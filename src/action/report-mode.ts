@@ -1,0 +1,194 @@
+/**
+ * Report mode (after the matrix) and comment mode (a workflow_run workflow). Report: every run
+ * artifact of this workflow run (the latest attempt per scenario) downloaded, one report rendered
+ * with the CLI's renderer, the job summary, a `<prefix>-report` artifact (the results, the PR and
+ * head SHA they are for), and the sticky comment when the token may write. Comment: the report
+ * artifact of the triggering run, treated as untrusted data — size-limited, every result checked
+ * against the result schema, the PR found from the run's head repository, branch and SHA (the
+ * PR number in the artifact must agree, never trusted alone) — rendered afresh and posted.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { BadInputError, HarnessError } from '../errors.js';
+import { renderRunReport, resultSchema, type ScenarioResult } from '../report/index.js';
+import { exitCodeFor } from '../run/suite.js';
+import type { Artifacts, ListedArtifact } from './artifacts.js';
+import { runLinks, sameRepoPullRequest, type RunnerEnv } from './github-env.js';
+import type { ActionInputs } from './inputs.js';
+import { COMMENT_MAX_CHARS, STICKY_MARKER, upsertSticky } from './sticky.js';
+
+/** The report artifact's JSON (untrusted when read back in comment mode). */
+export interface ReportDocument {
+  kind: 'mcp-reliability-report';
+  version: 1;
+  repository: string;
+  runId: string;
+  pr: number | null;
+  headSha: string;
+  results: ScenarioResult[];
+}
+
+/** Limits on what comment mode reads: the artifact, and report.json inside it. */
+export const REPORT_LIMITS = { artifactBytes: 20 << 20, jsonBytes: 10 << 20, results: 50 } as const;
+
+export interface ReportDeps {
+  artifacts: Artifacts;
+  env: RunnerEnv;
+}
+
+export function reportArtifactName(prefix: string): string {
+  return `${prefix}-report`;
+}
+
+/** The latest attempt of each scenario run among `<prefix>-<slug>-attempt<n>` artifacts. */
+export function latestRunArtifacts(all: readonly ListedArtifact[], prefix: string): ListedArtifact[] {
+  const best = new Map<string, { a: ListedArtifact; attempt: number }>();
+  for (const a of all) {
+    const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(.+)-attempt(\\d+)$`).exec(a.name);
+    if (!m) continue;
+    const attempt = Number(m[2]);
+    const seen = best.get(m[1]!);
+    if (!seen || attempt > seen.attempt) best.set(m[1]!, { a, attempt });
+  }
+  return [...best.values()].map((v) => v.a).sort((x, y) => x.name.localeCompare(y.name));
+}
+
+function resultFiles(dir: string): string[] {
+  const root = join(dir, 'test-results');
+  let names: string[] = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names.map((n) => join(root, n, 'result.json')).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+}
+
+const validateResult = new Ajv2020({ allErrors: false, strict: false, allowUnionTypes: true }).compile(resultSchema);
+
+function checkedResult(value: unknown, where: string): ScenarioResult {
+  if (!validateResult(value)) throw new HarnessError(`${where} is not a valid mcp-reliability result: ${validateResult.errors?.[0]?.instancePath || '/'} ${validateResult.errors?.[0]?.message ?? ''}`);
+  return value as unknown as ScenarioResult;
+}
+
+function setReportOutputs(results: readonly ScenarioResult[], reportPath: string): void {
+  const verdict = results.length === 0 ? 'error' : results.some((r) => r.verdict === 'error') ? 'error' : results.every((r) => r.verdict === 'pass') ? 'pass' : 'fail';
+  core.setOutput('verdict', verdict);
+  core.setOutput('exit-code', String(results.length === 0 ? 3 : exitCodeFor([...results])));
+  core.setOutput('scenario', results.map((r) => r.scenario.name).join(','));
+  const avail = results.map((r) => r.totals.availabilityPercent).filter((v): v is number => v !== null);
+  core.setOutput('availability', avail.length ? String(Math.min(...avail)) : '');
+  const p95 = results.map((r) => (r.latency['tools/call'] ?? r.latency['role:probe'])?.p95).filter((v): v is number => typeof v === 'number');
+  core.setOutput('p95-ms', p95.length ? String(Math.max(...p95)) : '');
+  core.setOutput('report-path', reportPath);
+  core.setOutput('summary-path', reportPath);
+}
+
+export async function reportMode(inp: ActionInputs, deps: ReportDeps): Promise<void> {
+  const { env, artifacts } = deps;
+  const dir = join(env.temp, 'mcp-reliability-report');
+  mkdirSync(dir, { recursive: true });
+  const runs = latestRunArtifacts(await artifacts.list(), inp.artifactName);
+  const results: ScenarioResult[] = [];
+  for (const a of runs) {
+    const into = await artifacts.download(a.id, join(dir, 'runs', a.name));
+    for (const file of resultFiles(into)) results.push(checkedResult(JSON.parse(readFileSync(file, 'utf8')), `${a.name}: ${file.slice(into.length + 1)}`));
+  }
+  results.sort((x, y) => x.scenario.name.localeCompare(y.scenario.name) || x.client.profile.localeCompare(y.client.profile));
+  if (runs.length === 0) core.warning(`no artifact named ${inp.artifactName}-<scenario>-attempt<n> in this run: did the run jobs upload with the same artifact-name?`);
+  const links = runLinks(env);
+  const pr = sameRepoPullRequest(env);
+  const markdown = renderRunReport(results, { links });
+  const reportPath = join(dir, 'report.md');
+  writeFileSync(reportPath, markdown);
+  const doc: ReportDocument = { kind: 'mcp-reliability-report', version: 1, repository: `${env.repository.owner}/${env.repository.repo}`, runId: env.runId, pr: pr?.number ?? null, headSha: pr?.headSha ?? env.sha, results };
+  const out = join(dir, 'artifact');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'report.json'), `${JSON.stringify(doc)}\n`);
+  writeFileSync(join(out, 'report.md'), markdown);
+  await artifacts.uploadDir(reportArtifactName(inp.artifactName), out, inp.retentionDays);
+  await core.summary.addRaw(markdown).write();
+  setReportOutputs(results, reportPath);
+  core.setOutput('pr-number', pr ? String(pr.number) : '');
+  core.setOutput('comment-url', '');
+  if (!inp.comment || !pr) return;
+  if (pr.fork) {
+    core.notice("a pull request from a fork: its token cannot write; the workflow_run workflow (mode: comment) posts the comment");
+    return;
+  }
+  try {
+    const body = renderRunReport(results, { marker: STICKY_MARKER, links, maxChars: COMMENT_MAX_CHARS });
+    const posted = await upsertSticky(getOctokit(inp.githubToken), { ...env.repository, issueNumber: pr.number }, body);
+    core.setOutput('comment-url', posted.url);
+    core.info(`${posted.created ? 'posted' : 'updated'} the reliability comment: ${posted.url}`);
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 403 || status === 404) core.warning(`the token may not comment on #${pr.number} (HTTP ${status}): give the report job pull-requests: write, or post from a workflow_run workflow (mode: comment)`);
+    else throw err;
+  }
+}
+
+interface WorkflowRunPayload {
+  id?: number;
+  event?: string;
+  head_sha?: string;
+  head_branch?: string;
+  html_url?: string;
+  head_repository?: { owner?: { login?: string } };
+}
+
+/** Read report.json from a downloaded report artifact as untrusted data. */
+export function readReport(dir: string): ReportDocument {
+  const file = join(dir, 'report.json');
+  const size = statSync(file, { throwIfNoEntry: false })?.size;
+  if (size === undefined) throw new HarnessError('the report artifact holds no report.json');
+  if (size > REPORT_LIMITS.jsonBytes) throw new HarnessError(`report.json is ${size} bytes, over the ${REPORT_LIMITS.jsonBytes}-byte limit: refused`);
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<ReportDocument>;
+  if (doc.kind !== 'mcp-reliability-report' || doc.version !== 1 || !Array.isArray(doc.results)) throw new HarnessError('report.json is not an mcp-reliability report (kind, version, results)');
+  if (doc.results.length > REPORT_LIMITS.results) throw new HarnessError(`report.json holds ${doc.results.length} results, over the limit of ${REPORT_LIMITS.results}: refused`);
+  const results = doc.results.map((r, i) => checkedResult(r, `report.json /results/${i}`));
+  return { kind: 'mcp-reliability-report', version: 1, repository: String(doc.repository ?? ''), runId: String(doc.runId ?? ''), pr: typeof doc.pr === 'number' ? doc.pr : null, headSha: String(doc.headSha ?? ''), results };
+}
+
+export async function commentMode(inp: ActionInputs, deps: ReportDeps): Promise<void> {
+  const { env, artifacts } = deps;
+  const run = env.event.workflow_run as WorkflowRunPayload | undefined;
+  if (!run || typeof run.id !== 'number') throw new BadInputError('mode comment runs in a workflow_run workflow (on: workflow_run), whose event names the finished run');
+  core.setOutput('comment-url', '');
+  core.setOutput('pr-number', '');
+  if (run.event !== 'pull_request') {
+    core.notice(`the triggering run was a ${run.event ?? 'non-pull-request'} event: no pull request to comment on`);
+    return;
+  }
+  const octokit = getOctokit(inp.githubToken);
+  const { owner, repo } = env.repository;
+  const headOwner = run.head_repository?.owner?.login ?? owner;
+  // The PR comes from the run itself (head repository, branch, SHA), never from the artifact alone: fork PRs have pull_requests: [].
+  const prs = await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', head: `${headOwner}:${run.head_branch ?? ''}`, per_page: 100 });
+  const pr = prs.find((p) => p.head.sha === run.head_sha);
+  if (!pr) {
+    core.notice(`no open pull request has head ${headOwner}:${run.head_branch} at ${run.head_sha}: nothing to comment on`);
+    return;
+  }
+  const findBy = { token: inp.githubToken, workflowRunId: run.id, repositoryOwner: owner, repositoryName: repo };
+  const name = reportArtifactName(inp.artifactName);
+  const artifact = (await artifacts.list(findBy)).find((a) => a.name === name);
+  if (!artifact) {
+    core.warning(`run ${run.id} has no ${name} artifact: did its report job run?`);
+    return;
+  }
+  if (artifact.size > REPORT_LIMITS.artifactBytes) throw new HarnessError(`the ${name} artifact is ${artifact.size} bytes, over the ${REPORT_LIMITS.artifactBytes}-byte limit: refused`);
+  const dir = await artifacts.download(artifact.id, join(env.temp, 'mcp-reliability-comment'), findBy);
+  const doc = readReport(dir);
+  if (doc.pr !== null && doc.pr !== pr.number) throw new HarnessError(`the report artifact says it is for PR #${doc.pr}, but run ${run.id} belongs to PR #${pr.number}: refused`);
+  if (doc.headSha && doc.headSha !== run.head_sha) throw new HarnessError(`the report artifact is for commit ${doc.headSha}, the run for ${run.head_sha}: refused`);
+  const body = renderRunReport(doc.results, { marker: STICKY_MARKER, links: { ...(run.html_url ? { run: run.html_url, artifacts: `${run.html_url}#artifacts` } : {}) }, maxChars: COMMENT_MAX_CHARS });
+  const posted = await upsertSticky(octokit, { owner, repo, issueNumber: pr.number }, body);
+  core.setOutput('comment-url', posted.url);
+  core.setOutput('pr-number', String(pr.number));
+  await core.summary.addRaw(renderRunReport(doc.results, { ...(run.html_url ? { links: { run: run.html_url } } : {}) })).write();
+  core.info(`${posted.created ? 'posted' : 'updated'} the reliability comment on #${pr.number}: ${posted.url}`);
+}

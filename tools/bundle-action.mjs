@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Bundles the GitHub Action (src/action/main.ts and post.ts) into dist/ for `runs.using: node24`:
+// nothing is installed on the runner, so every dependency is inside. The same sources give the
+// same bytes (CI's check-dist rebuilds and diffs). Run with `npm run bundle`; an argument writes
+// the bundle to another folder (the check-dist test compares one with dist/).
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = resolve(root, process.argv[2] ?? 'dist');
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src/action/main.ts', post: 'src/action/post.ts' },
+  outdir,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS dependencies (dockerode, prom-client, ws) call require(): give the ESM bundle one.
+  banner: { js: "import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);" },
+  // ssh2 (under dockerode) loads optional native addons in try/catch; the action never uses ssh.
+  external: ['cpu-features', '*.node'],
+});
