@@ -1,4 +1,4 @@
-import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);
+import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);
 import {
   Artifacts,
   error,
@@ -12,7 +12,7 @@ import {
   setOutput,
   summary,
   warning
-} from "./chunks/chunk-G2DOTJQU.js";
+} from "./chunks/chunk-IHWGWHJN.js";
 import {
   ScenarioError,
   getClientProfile,
@@ -30,7 +30,7 @@ import {
   summaryFilePaths,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunks/chunk-UN2RUKFM.js";
+} from "./chunks/chunk-BJVTVB3J.js";
 import {
   BadInputError,
   EXIT,
@@ -40,11 +40,11 @@ import {
   exitCodeOf,
   require__,
   resolveTarget
-} from "./chunks/chunk-ULSLE2JF.js";
-import "./chunks/chunk-XJHEOKO3.js";
+} from "./chunks/chunk-ACNKODTP.js";
+import "./chunks/chunk-SFONEEKR.js";
 import {
   __toESM
-} from "./chunks/chunk-QO5TESIK.js";
+} from "./chunks/chunk-42A6FYL2.js";
 
 // src/action/github-env.ts
 import { readFileSync } from "node:fs";
@@ -271,14 +271,20 @@ async function upsertSticky(octokit, where, body) {
 
 // src/action/report-mode.ts
 var REPORT_LIMITS = { artifactBytes: 20 << 20, jsonBytes: 10 << 20, results: 50 };
-function reportArtifactName(prefix) {
-  return `${prefix}-report`;
+function reportArtifactName(prefix, attempt) {
+  return `${prefix}-report-attempt${attempt}`;
+}
+var escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function latestReportArtifact(all, prefix) {
+  const re = new RegExp(`^${escapeRe(prefix)}-report-attempt(\\d+)$`);
+  return all.map((a) => ({ a, attempt: Number(re.exec(a.name)?.[1] ?? NaN) })).filter((x) => Number.isFinite(x.attempt)).sort((x, y) => y.attempt - x.attempt)[0]?.a;
 }
 function latestRunArtifacts(all, prefix) {
   const best = /* @__PURE__ */ new Map();
+  const report = new RegExp(`^${escapeRe(prefix)}-report-attempt\\d+$`);
   for (const a of all) {
-    const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-(.+)-attempt(\\d+)$`).exec(a.name);
-    if (!m) continue;
+    const m = new RegExp(`^${escapeRe(prefix)}-(.+)-attempt(\\d+)$`).exec(a.name);
+    if (!m || report.test(a.name)) continue;
     const attempt = Number(m[2]);
     const seen = best.get(m[1]);
     if (!seen || attempt > seen.attempt) best.set(m[1], { a, attempt });
@@ -335,7 +341,7 @@ async function reportMode(inp, deps) {
   writeFileSync(join2(out, "report.json"), `${JSON.stringify(doc)}
 `);
   writeFileSync(join2(out, "report.md"), markdown);
-  await artifacts.uploadDir(reportArtifactName(inp.artifactName), out, inp.retentionDays);
+  await artifacts.uploadDir(reportArtifactName(inp.artifactName, env.runAttempt), out, inp.retentionDays);
   await summary.addRaw(markdown).write();
   setReportOutputs(results, reportPath);
   setOutput("pr-number", pr ? String(pr.number) : "");
@@ -387,8 +393,8 @@ async function commentMode(inp, deps) {
     return;
   }
   const findBy = { token: inp.githubToken, workflowRunId: run2.id, repositoryOwner: owner, repositoryName: repo };
-  const name = reportArtifactName(inp.artifactName);
-  const artifact = (await artifacts.list(findBy)).find((a) => a.name === name);
+  const artifact = latestReportArtifact(await artifacts.list(findBy), inp.artifactName);
+  const name = artifact?.name ?? `${inp.artifactName}-report-attempt<n>`;
   if (!artifact) {
     warning(`run ${run2.id} has no ${name} artifact: did its report job run?`);
     return;
@@ -474,7 +480,7 @@ async function runMode(inp, deps) {
     exitCode = outcome.interrupted ? EXIT.interrupted : exitCodeFor(results);
   } else {
     await prepareStack();
-    const { runStack } = await import("./chunks/stack-HAPJAJQS.js");
+    const { runStack } = await import("./chunks/stack-JL56IMTW.js");
     const project = projectName(env, slug);
     saveState("compose-project", project);
     const serverImage = inp.serverDockerfile ? await buildServerImage(inp.serverDockerfile, workDir, `${project}-server:local`) : inp.serverImage;

@@ -1,21 +1,21 @@
-import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);
+import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);
 import {
   Artifacts,
   getState,
   info,
   warning
-} from "./chunks/chunk-G2DOTJQU.js";
+} from "./chunks/chunk-IHWGWHJN.js";
 import {
   PACKAGE_ROOT
-} from "./chunks/chunk-ULSLE2JF.js";
-import "./chunks/chunk-XJHEOKO3.js";
-import "./chunks/chunk-QO5TESIK.js";
+} from "./chunks/chunk-ACNKODTP.js";
+import "./chunks/chunk-SFONEEKR.js";
+import "./chunks/chunk-42A6FYL2.js";
 
 // src/action/post.ts
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 async function teardown(project, outDir) {
-  const { ComposeProject, detectCompose } = await import("./chunks/compose-EOABIQFE.js");
+  const { ComposeProject, detectCompose } = await import("./chunks/compose-IZHQNXBI.js");
   const cli = await detectCompose();
   mkdirSync(join(outDir, "logs"), { recursive: true });
   const compose = new ComposeProject(cli, {

@@ -23,8 +23,12 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',
-  // CommonJS dependencies (dockerode, prom-client, ws) call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);" },
+  // CommonJS dependencies (dockerode, prom-client, ws) call require() and read __dirname/__filename
+  // (as free names; `define` points those at the bundle's own): give the ESM bundle all three.
+  banner: {
+    js: "import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);",
+  },
+  define: { __dirname: '__mcprDir', __filename: '__mcprFile' },
   // ssh2 (under dockerode) loads optional native addons in try/catch; the action never uses ssh.
   external: ['cpu-features', '*.node'],
 });

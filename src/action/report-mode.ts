@@ -39,16 +39,29 @@ export interface ReportDeps {
   env: RunnerEnv;
 }
 
-export function reportArtifactName(prefix: string): string {
-  return `${prefix}-report`;
+/** The report artifact of one attempt of the report job (a re-run uploads a new one). */
+export function reportArtifactName(prefix: string, attempt: number): string {
+  return `${prefix}-report-attempt${attempt}`;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The latest attempt's report artifact among `all`. */
+export function latestReportArtifact(all: readonly ListedArtifact[], prefix: string): ListedArtifact | undefined {
+  const re = new RegExp(`^${escapeRe(prefix)}-report-attempt(\\d+)$`);
+  return all
+    .map((a) => ({ a, attempt: Number(re.exec(a.name)?.[1] ?? NaN) }))
+    .filter((x) => Number.isFinite(x.attempt))
+    .sort((x, y) => y.attempt - x.attempt)[0]?.a;
 }
 
 /** The latest attempt of each scenario run among `<prefix>-<slug>-attempt<n>` artifacts. */
 export function latestRunArtifacts(all: readonly ListedArtifact[], prefix: string): ListedArtifact[] {
   const best = new Map<string, { a: ListedArtifact; attempt: number }>();
+  const report = new RegExp(`^${escapeRe(prefix)}-report-attempt\\d+$`);
   for (const a of all) {
-    const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(.+)-attempt(\\d+)$`).exec(a.name);
-    if (!m) continue;
+    const m = new RegExp(`^${escapeRe(prefix)}-(.+)-attempt(\\d+)$`).exec(a.name);
+    if (!m || report.test(a.name)) continue;
     const attempt = Number(m[2]);
     const seen = best.get(m[1]!);
     if (!seen || attempt > seen.attempt) best.set(m[1]!, { a, attempt });
@@ -109,7 +122,7 @@ export async function reportMode(inp: ActionInputs, deps: ReportDeps): Promise<v
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'report.json'), `${JSON.stringify(doc)}\n`);
   writeFileSync(join(out, 'report.md'), markdown);
-  await artifacts.uploadDir(reportArtifactName(inp.artifactName), out, inp.retentionDays);
+  await artifacts.uploadDir(reportArtifactName(inp.artifactName, env.runAttempt), out, inp.retentionDays);
   await core.summary.addRaw(markdown).write();
   setReportOutputs(results, reportPath);
   core.setOutput('pr-number', pr ? String(pr.number) : '');
@@ -174,8 +187,8 @@ export async function commentMode(inp: ActionInputs, deps: ReportDeps): Promise<
     return;
   }
   const findBy = { token: inp.githubToken, workflowRunId: run.id, repositoryOwner: owner, repositoryName: repo };
-  const name = reportArtifactName(inp.artifactName);
-  const artifact = (await artifacts.list(findBy)).find((a) => a.name === name);
+  const artifact = latestReportArtifact(await artifacts.list(findBy), inp.artifactName);
+  const name = artifact?.name ?? `${inp.artifactName}-report-attempt<n>`;
   if (!artifact) {
     core.warning(`run ${run.id} has no ${name} artifact: did its report job run?`);
     return;

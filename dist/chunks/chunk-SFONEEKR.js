@@ -1,8 +1,8 @@
-import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);
+import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);
 import {
   __commonJS,
   __require
-} from "./chunk-QO5TESIK.js";
+} from "./chunk-42A6FYL2.js";
 
 // node_modules/ms/index.js
 var require_ms = __commonJS({

@@ -1,4 +1,4 @@
-import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);
+import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);
 import {
   BadInputError,
   HarnessError,
@@ -24,7 +24,7 @@ import {
   startTarget,
   untriedReason,
   waitForListening
-} from "./chunk-ULSLE2JF.js";
+} from "./chunk-ACNKODTP.js";
 import {
   __commonJS,
   __esm,
@@ -32,7 +32,7 @@ import {
   __require,
   __toCommonJS,
   __toESM
-} from "./chunk-QO5TESIK.js";
+} from "./chunk-42A6FYL2.js";
 
 // node_modules/prom-client/lib/util.js
 var require_util = __commonJS({
@@ -16753,7 +16753,7 @@ function dedupeIssues(issues) {
 // src/chaos/container/docker.ts
 var shared;
 function defaultDocker() {
-  return shared ??= import("./docker-C3JM67FA.js").then(({ default: DockerClass }) => new DockerClass());
+  return shared ??= import("./docker-24ZGBIWG.js").then(({ default: DockerClass }) => new DockerClass());
 }
 function engineAddress() {
   return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : "unix:///var/run/docker.sock";

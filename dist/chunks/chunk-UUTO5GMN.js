@@ -1,14 +1,14 @@
-import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);
+import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);
 import {
   require_inherits,
   require_node,
   require_src,
   require_string_decoder
-} from "./chunk-XJHEOKO3.js";
+} from "./chunk-SFONEEKR.js";
 import {
   __commonJS,
   __require
-} from "./chunk-QO5TESIK.js";
+} from "./chunk-42A6FYL2.js";
 
 // node_modules/docker-modem/lib/utils.js
 var require_utils = __commonJS({
@@ -4863,7 +4863,7 @@ var require_poly1305 = __commonJS({
   "node_modules/ssh2/lib/protocol/crypto/poly1305.js"(exports, module) {
     var createPoly1305 = (function() {
       var _scriptDir = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : void 0;
-      if (typeof __filename !== "undefined") _scriptDir = _scriptDir || __filename;
+      if (typeof __mcprFile !== "undefined") _scriptDir = _scriptDir || __mcprFile;
       return (function(createPoly13052) {
         createPoly13052 = createPoly13052 || {};
         var b;
@@ -4876,7 +4876,7 @@ var require_poly1305 = __commonJS({
         var u = {}, w;
         for (w in b) b.hasOwnProperty(w) && (u[w] = b[w]);
         var x = "object" === typeof window, y = "function" === typeof importScripts, z = "object" === typeof process && "object" === typeof process.versions && "string" === typeof process.versions.node, B = "", C, D, E, F, G;
-        if (z) B = y ? __require("path").dirname(B) + "/" : __dirname + "/", C = function(a, c) {
+        if (z) B = y ? __require("path").dirname(B) + "/" : __mcprDir + "/", C = function(a, c) {
           var d = H(a);
           if (d) return c ? d : d.toString();
           F || (F = __require("fs"));
@@ -7993,7 +7993,7 @@ var require_agent = __commonJS({
       const RET_ERR_BINSTDIN = 13;
       const RET_ERR_BINSTDOUT = 14;
       const RET_ERR_BADLEN = 15;
-      const EXEPATH = resolve(__dirname, "..", "util/pagent.exe");
+      const EXEPATH = resolve(__mcprDir, "..", "util/pagent.exe");
       const ERROR = {
         [RET_ERR_BADARGS]: new Error("Invalid pagent.exe arguments"),
         [RET_ERR_UNAVAILABLE]: new Error("Pageant is not running"),
@@ -46859,7 +46859,7 @@ var require_channelz = __commonJS({
         enums: String,
         defaults: true,
         oneofs: true,
-        includeDirs: [`${__dirname}/../../proto`]
+        includeDirs: [`${__mcprDir}/../../proto`]
       });
       const channelzGrpcObject = (0, make_client_1.loadPackageDefinition)(loadedProto);
       loadedChannelzDefinition = channelzGrpcObject.grpc.channelz.v1.Channelz.service;
@@ -52216,8 +52216,8 @@ var require_orca = __commonJS({
         defaults: true,
         oneofs: true,
         includeDirs: [
-          `${__dirname}/../../proto/xds`,
-          `${__dirname}/../../proto/protoc-gen-validate`
+          `${__mcprDir}/../../proto/xds`,
+          `${__mcprDir}/../../proto/protoc-gen-validate`
         ]
       });
       return (0, make_client_1.loadPackageDefinition)(loadedProto);
@@ -57190,7 +57190,7 @@ var require_session = __commonJS({
         const injector = server.createConnectionInjector(creds);
         injector.injectConnection(socket);
         const pkg = protoLoader.loadSync(
-          path.resolve(__dirname, "proto", "auth.proto")
+          path.resolve(__mcprDir, "proto", "auth.proto")
         );
         const service = grpc.loadPackageDefinition(pkg);
         server.addService(service.moby.filesync.v1.Auth.service, {
@@ -57230,7 +57230,7 @@ var require_buildkit = __commonJS({
     function loadProto() {
       if (StatusResponse) return StatusResponse;
       var root = protobuf.loadSync(
-        path.resolve(__dirname, "proto", "buildkit_status.proto")
+        path.resolve(__mcprDir, "proto", "buildkit_status.proto")
       );
       StatusResponse = root.lookupType(PROTO_TYPE);
       return StatusResponse;

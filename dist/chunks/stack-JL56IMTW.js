@@ -1,4 +1,4 @@
-import { createRequire as __mcprCreateRequire } from 'node:module'; const require = __mcprCreateRequire(import.meta.url);
+import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);
 import {
   Connection,
   MAX_CLOSING_GRACE_MS,
@@ -17,25 +17,25 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-UN2RUKFM.js";
+} from "./chunk-BJVTVB3J.js";
 import {
   BadInputError,
   EXIT,
   HarnessError,
   SCENARIOS_DIR,
   resolveTarget
-} from "./chunk-ULSLE2JF.js";
+} from "./chunk-ACNKODTP.js";
 import {
   require_docker
-} from "./chunk-3ZRBJORG.js";
-import "./chunk-XJHEOKO3.js";
+} from "./chunk-UUTO5GMN.js";
+import "./chunk-SFONEEKR.js";
 import {
   ComposeProject,
   detectCompose
-} from "./chunk-2EYH7STI.js";
+} from "./chunk-ORFHDF73.js";
 import {
   __toESM
-} from "./chunk-QO5TESIK.js";
+} from "./chunk-42A6FYL2.js";
 
 // src/stack/stack.ts
 import { copyFileSync, existsSync, mkdirSync as mkdirSync2, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";

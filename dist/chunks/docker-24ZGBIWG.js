@@ -1,0 +1,7 @@
+import { createRequire as __mcprCreateRequire } from 'node:module'; import { dirname as __mcprDirname } from 'node:path'; import { fileURLToPath as __mcprFileUrl } from 'node:url'; const require = __mcprCreateRequire(import.meta.url); const __mcprFile = __mcprFileUrl(import.meta.url); const __mcprDir = __mcprDirname(__mcprFile);
+import {
+  require_docker
+} from "./chunk-UUTO5GMN.js";
+import "./chunk-SFONEEKR.js";
+import "./chunk-42A6FYL2.js";
+export default require_docker();
