@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dockerClient, engineAvailable, projectContainers } from '../../src/stack/docker.js';
 import { detectCompose } from '../../src/stack/compose.js';
@@ -87,22 +87,28 @@ describe('the bundled action, runner compose, on a real Docker engine', { timeou
     assert.equal(post?.exitCode, 0);
     const files = unzip(await artifacts.readArtifact(Number(main.outputs['artifact-id'])));
     for (const f of ['test-results/connection-stability/result.json', 'test-results/connection-stability/prometheus.json', 'reports/connection-stability.md', 'logs/mcp-server.log']) assert.ok(files.has(f), `${f} in ${[...files.keys()].join(', ')}`);
+    assert.ok(files.get('test-results/connection-stability/result.json')!.equals(readFileSync(main.outputs['result-path']!)), 'the result downloads back byte-identical');
     assert.deepEqual(await leftovers(`mcpr-${run.id}-1-connection-stability`), []);
   });
 
-  test('SIGINT mid-run (then SIGTERM, as the runner cancels): what was measured is uploaded; after post nothing of the project is left', async (t) => {
+  test('a server from a Dockerfile in the repository, SIGINT mid-run (then SIGTERM, as the runner cancels): what was measured is uploaded; after post nothing of the project is left', async (t) => {
     if (skip) return t.skip(skip);
     const run = rest.addWorkflowRun({ repo: REPO, event: 'pull_request', headBranch: 'cancel', headSha: 'd'.repeat(40) });
     const { job, env } = await jobFor(run.id, run.backendId);
+    // The user's server image: here built on the offline app image, which has server-everything.
+    const base = /^MCP_RELIABILITY_IMAGE=(.+)$/m.exec(readFileSync(IMAGES_ENV, 'utf8'))?.[1] ?? 'mcp-reliability:local';
+    writeFileSync(join(job.workspace, 'Dockerfile'), `FROM ${base}\nCMD ["mcp-server-everything", "streamableHttp"]\n`);
+    const { 'server-command': _command, ...fromDockerfile } = inputs;
     const { main, post } = await job.runAction({
       actionDir: ROOT,
-      inputs: { ...inputs, duration: '120s' },
+      inputs: { ...fromDockerfile, 'server-dockerfile': 'Dockerfile', duration: '120s' },
       env,
       // Once the simulator runs: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that.
       cancel: { whenOutput: /stack: running /, sigtermAfterMs: 7500, killAfterMs: 2500 },
       timeoutMs: 300_000,
     });
     assert.notEqual(main.conclusion, 'success');
+    assert.match(main.stdout, /Building the server image from Dockerfile/);
     assert.equal(post?.exitCode, 0, post?.stdout);
     const project = `mcpr-${run.id}-1-connection-stability`;
     assert.deepEqual(await leftovers(project), [], 'post tore the project down');
