@@ -192,7 +192,8 @@ describe('the Compose stack on a real Docker engine', { timeout: TIMEOUT, concur
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolvePromise) => child.once('close', resolvePromise));
-    for (let i = 0; i < 1200 && !output.includes('stack: running'); i++) await new Promise((r) => setTimeout(r, 100));
+    // Building the simulator image comes first: on a loaded two-core machine it can take minutes (a wait, not a timing assertion).
+    for (let i = 0; i < 3600 && !output.includes('stack: running'); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(output, /stack: running/);
     await new Promise((r) => setTimeout(r, 8000)); // some requests made
     child.kill('SIGINT');
