@@ -38,11 +38,12 @@ export function resolveCall(step: Step, ctx: RunContext, template: TemplateConte
     }
     if (binding.method) return { name: binding.tool, args: {}, role: step.role, method: binding.method };
     name = binding.tool;
-    params = { ...(binding.params ?? {}) };
+    params = binding.params ?? {};
   } else {
     name = step.tool ?? '';
   }
-  params = { ...params, ...(step.params ?? {}) };
+  // fillTemplate copies deeply: one merge, no copy of its own.
+  if (step.params) params = { ...params, ...step.params };
   let args = fillTemplate(params, { ...template, timestamp: Date.now() });
   if (step.role === 'state-write') {
     ctx.marker.counter += 1;

@@ -18,6 +18,7 @@ function lookup(name: string, ctx: TemplateContext): number | undefined {
 }
 
 function fillString(text: string, ctx: TemplateContext): unknown {
+  if (!text.includes('{{')) return text; // no placeholder: no regex (the load path calls this per request)
   const whole = WHOLE_PLACEHOLDER.exec(text);
   if (whole) {
     const value = lookup(whole[1] as string, ctx);

@@ -11,6 +11,8 @@ type Listener = (event: SessionEvent) => void;
 export class SessionEmitter {
   private readonly byType = new Map<SessionEventType, Set<Listener>>();
   private readonly any = new Set<Listener>();
+  /** Per event type, the listeners to call (typed ones, then catch-all): rebuilt only when a listener comes or goes, so emit() copies nothing. */
+  private snapshots = new Map<SessionEventType, readonly Listener[]>();
   /** Set once the session is closed: nothing is emitted after that. */
   protected muted = false;
 
@@ -22,6 +24,7 @@ export class SessionEmitter {
     let set = this.byType.get(type);
     if (!set) this.byType.set(type, (set = new Set()));
     set.add(listener as Listener);
+    this.snapshots.clear();
     return this;
   }
 
@@ -30,26 +33,33 @@ export class SessionEmitter {
   off(type: SessionEventType | 'event', listener: (event: never) => void): this {
     if (type === 'event') return this.offAny(listener as Listener);
     this.byType.get(type)?.delete(listener as Listener);
+    this.snapshots.clear();
     return this;
   }
 
   /** Every event, in emission order (what the Recorder subscribes to). */
   onAny(listener: (event: SessionEvent) => void): this {
     this.any.add(listener);
+    this.snapshots.clear();
     return this;
   }
 
   offAny(listener: (event: SessionEvent) => void): this {
     this.any.delete(listener);
+    this.snapshots.clear();
     return this;
   }
 
-  /** Stamps `at` = Date.now() and delivers synchronously. A throwing listener cannot break the session. */
+  /** Stamps `at` = Date.now() on `input` (a fresh object: callers pass a literal) and delivers synchronously. A throwing listener cannot break the session. */
   protected emit(input: EventInput): void {
     if (this.muted) return;
-    const event = { ...input, at: Date.now() } as SessionEvent;
-    const typed = this.byType.get(event.type);
-    for (const fn of [...(typed ?? []), ...this.any]) {
+    // Every caller hands a fresh object literal: it is stamped in place, not copied.
+    const event = input as SessionEvent;
+    event.at = Date.now();
+    let listeners = this.snapshots.get(event.type);
+    if (!listeners) this.snapshots.set(event.type, (listeners = [...(this.byType.get(event.type) ?? []), ...this.any]));
+    // A listener added or removed during this emit takes effect from the next one (the snapshot is fixed).
+    for (const fn of listeners) {
       try {
         fn(event);
       } catch (err) {

@@ -1,11 +1,17 @@
 /**
- * The lean load path (Streamable HTTP): `tools/call` POSTed with node:http on a keep-alive agent,
- * on the session's own Mcp-Session-Id, so the load generator is not the bottleneck (the SDK Client
- * costs ~1.2 ms CPU per call). Still correct MCP: session and version headers, JSON or SSE bodies,
- * and the answer must be a JSON-RPC response carrying our id. No zod on this path: plain checks.
+ * The lean load path (Streamable HTTP): `tools/call` POSTed on an undici Pool (keep-alive,
+ * `concurrency` connections, pipelining 1) on the session's own Mcp-Session-Id, so the load
+ * generator is not the bottleneck (the SDK Client costs ~1 ms CPU per call, node:http ~0.1 ms).
+ * Still correct MCP: session and version headers, JSON or SSE bodies, and the answer must be a
+ * JSON-RPC response carrying our id. No zod on this path: plain checks.
+ *
+ * The hot path does per request only what a request needs: the URL is parsed and the header list
+ * built once per session (not per call), the body is two string concatenations around the
+ * arguments' JSON (serialized once per call, replays included), the reply's chunks are joined by
+ * one Buffer concat and parsed by one JSON.parse, and a success runs no regex. One listener on the
+ * run's end signal serves every request in flight (not one each).
  */
-import http from 'node:http';
-import https from 'node:https';
+import { Pool, type Dispatcher } from 'undici';
 import type { HttpSessionInfo } from './connection.js';
 import { errorLikeText } from './outcomes.js';
 import type { CallResult, RequestOutcome, SessionEvent, ViolationKind } from './types.js';
@@ -38,39 +44,45 @@ export interface LeanCallOptions {
 
 export interface LeanCaller {
   call(name: string, args?: Record<string, unknown>, opts?: LeanCallOptions): Promise<CallResult>;
-  /** Frees the keep-alive sockets. */
+  /** Frees the keep-alive sockets (a later call opens new ones); a call still in flight is abandoned. */
   close(): void;
 }
 
-interface RawReply {
-  status: number;
-  contentType: string;
-  body: string;
-}
-
 type Verdict = { outcome: RequestOutcome; error?: string; result?: unknown; wrongId?: string; flags?: Pick<LeanRequestEvent, 'abandoned' | 'replayed' | 'lostToExpiry'> };
+
+/** One SSE event's data (its `data:` lines joined by \n), parsed; a non-JSON event is not ours. */
+function pushEvent(out: unknown[], data: string): void {
+  try {
+    out.push(JSON.parse(data));
+  } catch {
+    // a non-JSON event (a priming event with empty data, a comment-only event) is not ours
+  }
+}
 
 /** The JSON-RPC messages in a JSON body (object or batch) or an SSE body (`data:` lines per event). */
 export function messagesOf(contentType: string, body: string): unknown[] {
   if (contentType.includes('text/event-stream')) {
     const out: unknown[] = [];
-    let data: string[] = [];
-    const flush = () => {
-      if (data.length) {
-        try {
-          out.push(JSON.parse(data.join('\n')));
-        } catch {
-          // a non-JSON event is not ours
-        }
+    // One pass over the lines with indexOf (no split, no regex); the common event has one data line.
+    let data: string | null = null;
+    let pos = 0;
+    const n = body.length;
+    while (pos <= n) {
+      let nl = body.indexOf('\n', pos);
+      if (nl === -1) nl = n;
+      const end = nl > pos && body.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (end === pos) {
+        // a blank line ends the event
+        if (data !== null && data !== '') pushEvent(out, data);
+        data = null;
+      } else if (body.startsWith('data:', pos)) {
+        const from = pos + (body.charCodeAt(pos + 5) === 32 ? 6 : 5);
+        const line = body.slice(from, end);
+        data = data === null ? line : `${data}\n${line}`;
       }
-      data = [];
-    };
-    for (const raw of body.split('\n')) {
-      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      if (line === '') flush();
-      else if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
+      pos = nl + 1;
     }
-    flush();
+    if (data !== null && data !== '') pushEvent(out, data);
     return out;
   }
   const parsed: unknown = JSON.parse(body);
@@ -102,111 +114,282 @@ export function judgeReply(id: string, messages: unknown[]): Verdict {
   return { outcome: 'error', error: `no JSON-RPC response with id ${id} in the reply` };
 }
 
-export function createLeanCaller(host: LeanHost, concurrency: number): LeanCaller {
-  const agentOpts = { keepAlive: true, maxSockets: Math.max(1, concurrency) };
-  const agents = { http: new http.Agent(agentOpts), https: new https.Agent(agentOpts) };
-  let seq = 0;
+/**
+ * Whether errorLikeText() could match (its pattern is anchored: optional whitespace, then error,
+ * exception, failed, failure, fatal, traceback or [error]): false when the first text block starts
+ * with a visible ASCII character and a second one that begin none of those words, so a plain
+ * success ("Echo: hi") runs no regex. Conservative: whitespace or a non-ASCII start leaves the
+ * decision to errorLikeText().
+ */
+export function mayReadAsError(result: unknown): boolean {
+  const content = (result as { content?: unknown } | null)?.content;
+  if (!Array.isArray(content)) return false;
+  for (const c of content) {
+    const t = c as { type?: string; text?: unknown } | null;
+    if (t?.type !== 'text' || typeof t.text !== 'string') continue;
+    const text = t.text;
+    const code = text.charCodeAt(0); // NaN for ''
+    if (!(code > 32 && code < 127)) return text.length > 0; // whitespace, control or non-ASCII: the regex decides
+    const next = text.charCodeAt(1) | 0x20; // ASCII lower case; NaN | 0x20 is a space
+    switch (code | 0x20) {
+      case 0x65: // e: error, exception
+        return next === 0x72 || next === 0x78;
+      case 0x66: // f: failed, failure, fatal
+        return next === 0x61;
+      case 0x74: // t: traceback
+        return next === 0x72;
+      default: // [error]
+        return code === 0x5b && next === 0x65;
+    }
+  }
+  return false;
+}
 
-  type Failed = { failure: 'timeout' | 'connection' | 'abandoned'; detail: string };
-  function post(t: LeanTarget, body: string, timeoutMs: number): Promise<RawReply | Failed> {
+/** Headers the lean path sets itself (or undici owns): an endpoint header of the same name is not sent. */
+const OWN_HEADERS = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'content-length', 'host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect']);
+
+/** What one session needs on the wire, prepared once: the pool of its origin, the path, the header list. */
+interface Route {
+  url: string;
+  sessionId: string | undefined;
+  protocolVersion: string;
+  endpointHeaders: Record<string, string>;
+  origin: string;
+  path: string;
+  /** undici's flat [name, value, ...] form. */
+  headers: string[];
+}
+
+function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const k in b) if (--n < 0 || !(k in a)) return false;
+  return n === 0;
+}
+
+function routeOf(t: LeanTarget): Route {
+  const url = new URL(t.url);
+  // Endpoint headers (authentication) first, ours after: ours win, as they did with node:http's setHeader.
+  const headers: string[] = [];
+  for (const [name, value] of Object.entries(t.headers)) if (!OWN_HEADERS.has(name.toLowerCase())) headers.push(name, value);
+  headers.push('content-type', 'application/json', 'accept', 'application/json, text/event-stream');
+  if (t.sessionId) headers.push('mcp-session-id', t.sessionId);
+  headers.push('mcp-protocol-version', t.protocolVersion);
+  return {
+    url: t.url,
+    sessionId: t.sessionId,
+    protocolVersion: t.protocolVersion,
+    endpointHeaders: t.headers,
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    headers,
+  };
+}
+
+type Failed = { failure: 'timeout' | 'connection' | 'abandoned'; detail: string };
+interface RawReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+const ABANDONED: Failed = { failure: 'abandoned', detail: "no answer by the run's end" };
+const CLOSED: Failed = { failure: 'abandoned', detail: 'no answer before the load ended (the caller was closed)' };
+
+/**
+ * One POST as an undici dispatch handler (no stream, no promise inside undici): the status and
+ * Content-Type from the raw headers, the body chunks joined once at the end.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private status = 0;
+  private contentType = '';
+  private abortFn: ((err?: Error) => void) | null = null;
+  private settled = false;
+  timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly resolve: (r: RawReply | Failed) => void,
+    private readonly inFlight: Set<Exchange>,
+  ) {}
+
+  settle(r: RawReply | Failed): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.inFlight.delete(this);
+    this.resolve(r);
+  }
+
+  /** Timed out or abandoned: answer at once and drop the socket (the request may still be on it). */
+  cancel(r: Failed): void {
+    if (this.settled) return;
+    this.settle(r);
+    this.abortFn?.();
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.settled) abort();
+    else this.abortFn = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!;
+      if (name.length === 12 && (name[0]! | 0x20) === 0x63 /* c */ && name.toString('latin1').toLowerCase() === 'content-type') {
+        this.contentType = rawHeaders[i + 1]!.toString('latin1');
+        break;
+      }
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    const c = this.chunks;
+    const body = c.length === 1 ? c[0]!.toString('utf8') : c.length === 0 ? '' : Buffer.concat(c, this.size).toString('utf8');
+    this.settle({ status: this.status, contentType: this.contentType, body });
+  }
+
+  onError(err: Error): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    this.settle({ failure: 'connection', detail: `${err.message}${code ? ` (${code})` : ''}` });
+  }
+}
+
+function timedOut(ex: Exchange, timeoutMs: number): void {
+  ex.cancel({ failure: 'timeout', detail: `no answer within ${Math.round(timeoutMs)} ms` });
+}
+
+export function createLeanCaller(host: LeanHost, concurrency: number): LeanCaller {
+  const connections = Math.max(1, concurrency);
+  const pools = new Map<string, Pool>();
+  const inFlight = new Set<Exchange>();
+  let route: Route | null = null;
+  let seq = 0;
+  const end = host.endSignal;
+  const onEnd = () => {
+    for (const ex of [...inFlight]) ex.cancel(ABANDONED);
+  };
+  let listening = false;
+
+  /** The prepared route for this target: reused while the session (id, version, headers) is the same. */
+  function routeFor(t: LeanTarget): Route {
+    const r = route;
+    if (r && r.url === t.url && r.sessionId === t.sessionId && r.protocolVersion === t.protocolVersion && sameHeaders(r.endpointHeaders, t.headers)) return r;
+    route = routeOf(t);
+    return route;
+  }
+
+  function poolFor(origin: string): Pool {
+    let pool = pools.get(origin);
+    if (!pool) {
+      // https origins get TLS from undici with the platform's verification, as https.Agent did.
+      // Our per-request timer decides timeouts: undici's own (headers, body: 300 s) are off, and a
+      // connect may take as long as a request may (node:http had no connect timeout either).
+      pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connectTimeout: Math.max(10_000, host.requestTimeoutMs) });
+      pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  function post(r: Route, body: string, timeoutMs: number): Promise<RawReply | Failed> {
+    if (end?.aborted) return Promise.resolve(ABANDONED);
+    if (end && !listening) {
+      end.addEventListener('abort', onEnd, { once: true });
+      listening = true;
+    }
     return new Promise((resolve) => {
-      const end = host.endSignal;
-      if (end?.aborted) return resolve({ failure: 'abandoned', detail: "no answer by the run's end" });
-      const url = new URL(t.url);
-      const secure = url.protocol === 'https:';
-      const req = (secure ? https : http).request(url, {
-        method: 'POST',
-        agent: secure ? agents.https : agents.http,
-        headers: {
-          ...t.headers,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...(t.sessionId ? { 'mcp-session-id': t.sessionId } : {}),
-          'mcp-protocol-version': t.protocolVersion,
-          'content-length': Buffer.byteLength(body),
-        },
-      });
-      let settled = false;
-      const settle = (r: RawReply | Failed) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        end?.removeEventListener('abort', onEnd);
-        resolve(r);
-      };
-      const onEnd = () => {
-        req.destroy();
-        settle({ failure: 'abandoned', detail: "no answer by the run's end" });
-      };
-      const timer = setTimeout(() => {
-        req.destroy();
-        settle({ failure: 'timeout', detail: `no answer within ${Math.round(timeoutMs)} ms` });
-      }, timeoutMs);
-      end?.addEventListener('abort', onEnd, { once: true });
-      req.once('error', (err: NodeJS.ErrnoException) => settle({ failure: 'connection', detail: `${err.message}${err.code ? ` (${err.code})` : ''}` }));
-      req.once('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('end', () => settle({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
-        res.once('error', (err) => settle({ failure: 'connection', detail: err.message }));
-      });
-      req.end(body);
+      const ex = new Exchange(resolve, inFlight);
+      inFlight.add(ex);
+      ex.timer = setTimeout(timedOut, timeoutMs, ex, timeoutMs);
+      try {
+        poolFor(r.origin).dispatch({ origin: r.origin, path: r.path, method: 'POST', headers: r.headers, body }, ex);
+      } catch (err) {
+        ex.onError(err as Error);
+      }
     });
+  }
+
+  /** The request event and the caller's result, `ms` after t0. */
+  function finish(name: string, role: string | undefined, t0: number, v: Verdict): CallResult {
+    const ms = performance.now() - t0;
+    const e: LeanRequestEvent = role ? { method: 'tools/call', tool: name, role, ms, outcome: v.outcome } : { method: 'tools/call', tool: name, ms, outcome: v.outcome };
+    if (v.error) e.error = v.error;
+    if (v.flags) Object.assign(e, v.flags);
+    host.report(e);
+    const out: CallResult = { outcome: v.outcome, ms };
+    if (v.result !== undefined) out.result = v.result;
+    if (v.error) out.error = v.error;
+    return out;
   }
 
   return {
     async call(name, args = {}, opts = {}) {
       const timeoutMs = opts.timeoutMs ?? host.requestTimeoutMs;
+      const role = opts.role;
       const t0 = performance.now();
-      const done = (v: Verdict): CallResult => {
-        const ms = performance.now() - t0;
-        host.report({ method: 'tools/call', tool: name, ...(opts.role ? { role: opts.role } : {}), ms, outcome: v.outcome, ...(v.error ? { error: v.error } : {}), ...v.flags });
-        return { outcome: v.outcome, ms, ...(v.result !== undefined ? { result: v.result } : {}), ...(v.error ? { error: v.error } : {}) };
-      };
-      const left = () => Math.max(1, timeoutMs - (performance.now() - t0));
       let t = host.target() ?? (await host.waitTarget(timeoutMs));
-      if (!t) return done({ outcome: 'unavailable', error: 'session down' });
-      const body = (id: string) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+      if (!t) return finish(name, role, t0, { outcome: 'unavailable', error: 'session down' });
+      // The same bytes as JSON.stringify({jsonrpc, id, method, params}): our ids need no escaping.
+      const tail = `","method":"tools/call","params":${JSON.stringify({ name, arguments: args })}}`;
       let replayed: true | undefined;
       for (;;) {
         const id = `lean-${++seq}`;
-        const reply = await post(t, body(id), left());
+        const reply = await post(routeFor(t), `{"jsonrpc":"2.0","id":"${id}${tail}`, Math.max(1, timeoutMs - (performance.now() - t0)));
         if ('failure' in reply) {
-          if (reply.failure === 'abandoned') return done({ outcome: 'timeout', error: reply.detail, flags: { abandoned: true, ...(replayed ? { replayed } : {}) } });
+          if (reply.failure === 'abandoned') return finish(name, role, t0, { outcome: 'timeout', error: reply.detail, flags: replayed ? { abandoned: true, replayed } : { abandoned: true } });
           t.failed(reply.failure, reply.detail);
-          return done({ outcome: reply.failure === 'timeout' ? 'timeout' : 'error', error: reply.detail, flags: replayed ? { replayed } : {} });
+          return finish(name, role, t0, { outcome: reply.failure === 'timeout' ? 'timeout' : 'error', error: reply.detail, flags: replayed ? { replayed } : {} });
         }
-        if (t.sessionId && (reply.status === 404 || (reply.status === 400 && /session/i.test(reply.body)))) {
+        const status = reply.status;
+        if (t.sessionId && (status === 404 || (status === 400 && /session/i.test(reply.body)))) {
           // The server no longer knows the session: the request was not processed.
-          const detail = `HTTP ${reply.status}: ${reply.body.slice(0, 200)}`;
-          t.failed('session-lost', detail, reply.status);
-          if (!host.replayOnExpiry || replayed) return done({ outcome: 'error', error: `session expired, the request was lost: ${detail}`, flags: { lostToExpiry: true } });
-          const next = await host.waitTarget(left());
-          if (!next) return done({ outcome: host.endSignal?.aborted ? 'timeout' : 'error', error: `the session expired and no new one was up in time: ${detail}`, flags: { lostToExpiry: true } });
+          const detail = `HTTP ${status}: ${reply.body.slice(0, 200)}`;
+          t.failed('session-lost', detail, status);
+          if (!host.replayOnExpiry || replayed) return finish(name, role, t0, { outcome: 'error', error: `session expired, the request was lost: ${detail}`, flags: { lostToExpiry: true } });
+          const next = await host.waitTarget(Math.max(1, timeoutMs - (performance.now() - t0)));
+          if (!next) return finish(name, role, t0, { outcome: host.endSignal?.aborted ? 'timeout' : 'error', error: `the session expired and no new one was up in time: ${detail}`, flags: { lostToExpiry: true } });
           t = next;
           replayed = true;
           continue;
         }
-        const flags = replayed ? { replayed } : {};
-        if (reply.status < 200 || reply.status >= 300) return done({ outcome: 'error', error: `HTTP ${reply.status}: ${reply.body.slice(0, 200)}`, flags });
+        const flags = replayed ? { replayed } : undefined;
+        if (status < 200 || status >= 300) return finish(name, role, t0, { outcome: 'error', error: `HTTP ${status}: ${reply.body.slice(0, 200)}`, flags });
         let verdict: Verdict;
         try {
           verdict = judgeReply(id, messagesOf(reply.contentType, reply.body));
         } catch {
           host.violation('invalid-jsonrpc', reply.body.slice(0, 200));
-          return done({ outcome: 'error', error: 'reply body is not JSON', flags });
+          return finish(name, role, t0, { outcome: 'error', error: 'reply body is not JSON', flags });
         }
         if (verdict.wrongId !== undefined) host.violation('unknown-response-id', verdict.wrongId);
-        if (verdict.outcome === 'ok') {
+        if (verdict.outcome === 'ok' && mayReadAsError(verdict.result)) {
           const text = errorLikeText(verdict.result);
           if (text !== null) host.violation('error-text-result', `${name}: ${text}`);
         }
-        return done({ ...verdict, flags });
+        if (flags) verdict.flags = flags;
+        return finish(name, role, t0, verdict);
       }
     },
     close() {
-      agents.http.destroy();
-      agents.https.destroy();
+      if (listening) end?.removeEventListener('abort', onEnd);
+      listening = false;
+      // A request still in flight (a load step cut short) is abandoned, not a connection failure:
+      // the sockets are ours to close, the session is not told its link died.
+      for (const ex of [...inFlight]) ex.cancel(CLOSED);
+      for (const pool of pools.values()) pool.destroy().catch(() => undefined);
+      pools.clear();
+      route = null;
     },
   };
 }

@@ -153,9 +153,20 @@ export class Session extends SessionLink {
     return createLeanCaller(host, concurrency);
   }
 
+  /** The last lean target made, reused while its connection, session id and protocol version hold (one per call otherwise). */
+  private leanCache: { conn: Connection; sessionId: string | undefined; protocolVersion: string; target: LeanTarget } | null = null;
+
   private leanTarget(conn: Connection): LeanTarget | null {
+    const cached = this.leanCache;
+    if (cached && cached.conn === conn && cached.sessionId === conn.tap.sessionId && cached.protocolVersion === conn.protocolVersion) return cached.target;
     const info = conn.httpSession();
     if (!info) return null;
+    const target = this.makeLeanTarget(conn, info);
+    this.leanCache = { conn, sessionId: conn.tap.sessionId, protocolVersion: conn.protocolVersion, target };
+    return target;
+  }
+
+  private makeLeanTarget(conn: Connection, info: NonNullable<ReturnType<Connection['httpSession']>>): LeanTarget {
     return {
       ...info,
       failed: (kind, detail, status) => {
