@@ -4,6 +4,7 @@
  * and says what was expected; all of them are reported at once.
  */
 import { parseDuration } from '../scenario/index.js';
+import { parseShard, type ShardSpec } from '../scenario/shard.js';
 
 export type Mode = 'run' | 'report' | 'comment';
 export type RunnerKind = 'compose' | 'local';
@@ -23,6 +24,9 @@ export interface ActionInputs {
   target?: string;
   clientProfile: string;
   seed: number;
+  /** Run mode: this job's share of a load split across a matrix (`k/N`). */
+  shard?: ShardSpec;
+  logRequests: 'sampled' | 'all';
   failOn: FailOn;
   artifactName: string;
   retentionDays?: number;
@@ -95,6 +99,14 @@ export function parseInputs(read: (name: string) => string, scenarios: readonly 
   const serverPort = intOf('server-port', get('server-port', '3001'), 1, 65535, problems);
   const clientProfile = oneOf('client-profile', get('client-profile', 'resilient'), ['resilient', 'claude-code'], problems);
   const seed = intOf('seed', get('seed', '1'), 0, 2 ** 32 - 1, problems);
+  const shardText = get('shard');
+  let shard: ShardSpec | undefined;
+  if (shardText) {
+    const parsed = parseShard(shardText);
+    if ('error' in parsed) problems.push(`input "shard": ${parsed.error}`);
+    else if (parsed.count > 1) shard = parsed;
+  }
+  const logRequests = oneOf('log-requests', get('log-requests', 'sampled'), ['sampled', 'all'], problems);
   const failOn = oneOf<FailOn>('fail-on', get('fail-on', 'slo'), ['slo', 'harness', 'never'], problems);
   const artifactName = get('artifact-name', 'mcp-reliability');
   if (!/^[A-Za-z0-9._-]+$/.test(artifactName)) problems.push(`input "artifact-name": "${artifactName}" may hold letters, digits, ".", "_" and "-" only`);
@@ -116,6 +128,8 @@ export function parseInputs(read: (name: string) => string, scenarios: readonly 
     ...(target ? { target } : {}),
     clientProfile,
     seed,
+    ...(shard ? { shard } : {}),
+    logRequests,
     failOn,
     artifactName,
     ...(retentionDays !== undefined ? { retentionDays } : {}),

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { BadInputError, HarnessError } from '../errors.js';
-import { renderRunReport, resultSchema, type ScenarioResult } from '../report/index.js';
-import { exitCodeFor } from '../run/suite.js';
+import { BadInputError, EXIT, HarnessError } from '../errors.js';
+import { renderRunReport, reportVerdicts, resultSchema, type ScenarioResult } from '../report/index.js';
 import type { Artifacts, ListedArtifact } from './artifacts.js';
 import { runLinks, sameRepoPullRequest, type RunnerEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';
@@ -88,9 +87,11 @@ function checkedResult(value: unknown, where: string): ScenarioResult {
 }
 
 function setReportOutputs(results: readonly ScenarioResult[], reportPath: string): void {
-  const verdict = results.length === 0 ? 'error' : results.some((r) => r.verdict === 'error') ? 'error' : results.every((r) => r.verdict === 'pass') ? 'pass' : 'fail';
+  // A split load counts once, by its merged verdict.
+  const verdicts = reportVerdicts(results);
+  const verdict = verdicts.length === 0 || verdicts.includes('error') ? 'error' : verdicts.every((v) => v === 'pass') ? 'pass' : 'fail';
   core.setOutput('verdict', verdict);
-  core.setOutput('exit-code', String(results.length === 0 ? 3 : exitCodeFor([...results])));
+  core.setOutput('exit-code', String(verdict === 'error' ? EXIT.harness : verdict === 'fail' ? EXIT.sloFailed : EXIT.ok));
   core.setOutput('scenario', results.map((r) => r.scenario.name).join(','));
   const avail = results.map((r) => r.totals.availabilityPercent).filter((v): v is number => v !== null);
   core.setOutput('availability', avail.length ? String(Math.min(...avail)) : '');

@@ -87,7 +87,7 @@ export async function runMode(inp: ActionInputs, deps: RunModeDeps): Promise<Run
   const source = inp.scenario.endsWith('.json') ? resolve(workDir, inp.scenario) : inp.scenario;
   const plan = await loadPlan(source, { scenariosDir: SCENARIOS_DIR });
   const client = getClientProfile(inp.clientProfile);
-  const slug = runSlug({ scenario: { name: plan.scenario.name }, client: { profile: client.name } });
+  const slug = runSlug({ scenario: { name: plan.scenario.name }, client: { profile: client.name }, ...(inp.shard ? { run: { shard: inp.shard } } : {}) });
   const outDir = join(env.temp, `mcp-reliability-${slug}`);
   const artifactName = runArtifactName(inp.artifactName, slug, env.runAttempt);
   core.saveState('out-dir', outDir);
@@ -102,7 +102,7 @@ export async function runMode(inp: ActionInputs, deps: RunModeDeps): Promise<Run
   let results: ScenarioResult[];
   if (inp.runner === 'local') {
     const target = inp.target ? await resolveTarget(inp.target) : commandProfile(inp.serverCommand!, inp.serverPort, workDir);
-    const outcome = await runSuite({ plans: [plan], target, clients: [client], durationMs: inp.durationMs, seed: inp.seed, outDir, signal, toolVersion: toolVersion() });
+    const outcome = await runSuite({ plans: [plan], target, clients: [client], durationMs: inp.durationMs, seed: inp.seed, outDir, signal, toolVersion: toolVersion(), logRequests: inp.logRequests, ...(inp.shard ? { shard: inp.shard } : {}) });
     results = outcome.results;
     exitCode = outcome.interrupted ? EXIT.interrupted : exitCodeFor(results);
   } else {
@@ -126,7 +126,7 @@ export async function runMode(inp: ActionInputs, deps: RunModeDeps): Promise<Run
       ...(serverImage ? { serverImage } : {}),
       serverContainerPort: inp.serverPort,
       target: inp.target ?? `http://mcp-server:${inp.serverPort}/mcp`,
-      runArgs: `--client-profile ${client.name}`,
+      runArgs: `--client-profile ${client.name} --log-requests ${inp.logRequests}${inp.shard ? ` --shard ${inp.shard.index}/${inp.shard.count}` : ''}`,
       readyTimeoutMs: 180_000,
       signal,
       log: (line) => core.info(line),

@@ -5,6 +5,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { BadInputError } from '../errors.js';
 import { parseDuration } from '../scenario/index.js';
 import { closest } from '../scenario/suggest.js';
+import { parseShard } from '../scenario/shard.js';
 
 export class UsageError extends BadInputError {
   override name = 'UsageError';
@@ -38,6 +39,20 @@ export interface RunCommand {
   printSummary: boolean;
   /** Run the active protocol checks before each scenario (false with --no-checks). */
   checks: boolean;
+  /** What the event log keeps of the requests. */
+  logRequests: 'sampled' | 'all';
+  /** Run this share of every load step (`--shard k/N`). */
+  shard?: { index: number; count: number };
+}
+
+export interface ReportCommand {
+  command: 'report';
+  /** result.json files, or folders searched for them. */
+  paths: string[];
+  /** Write the Markdown here (else stdout). */
+  out?: string;
+  /** Write the merged loads as JSON here. */
+  json?: string;
 }
 
 export interface ProbeCommand {
@@ -93,7 +108,7 @@ export interface HelpCommand {
   usage?: string;
 }
 
-export type Command = RunCommand | ValidateCommand | ListCommand | HelpCommand | ProbeCommand | PipeCommand | StackCommand;
+export type Command = RunCommand | ValidateCommand | ListCommand | HelpCommand | ProbeCommand | PipeCommand | StackCommand | ReportCommand;
 
 export const DEFAULT_DURATION = '20s';
 /** The embedded default: the SDK's reference Streamable HTTP server, started here as a local process (network faults apply too); see targets/sdk-example-http.json. */
@@ -169,6 +184,8 @@ const COMMANDS = {
       progress: { type: 'string', value: '<mode>', help: 'auto (a live line on a terminal, a plain line every 10 s otherwise), tty, plain or none', default: 'auto' },
       'no-summary': { type: 'boolean', help: "don't print reports/summary.md at the end" },
       'no-checks': { type: 'boolean', help: "don't run the active protocol checks (unknown session, Origin, notification, unknown method, malformed JSON, ping) before each scenario" },
+      'log-requests': { type: 'string', value: '<mode>', help: 'what logs/<run>/events.ndjson keeps of the requests: sampled (every request that did not simply succeed, the 5 slowest successes and one requests-interval line of counts and percentiles per interval: the size follows the run length, not the request count) or all (every request, gzipped to events.ndjson.gz: for debugging)', default: 'sampled' },
+      shard: { type: 'string', value: '<k/N>', help: "run share k of N of the scenarios' load (one matrix job per shard): each load step's rate and workers divided by N, the request floors too, the seed derived from --seed and k; report merges the shards' histograms", defaultText: 'off' },
     },
     exits: '0 every SLO of every scenario met; 1 an SLO failed (the reports name it); 2 bad input or usage, reported before anything starts; 3 harness failure; 130 interrupted (what was measured is written).',
   },
@@ -191,6 +208,18 @@ const COMMANDS = {
       'ready-timeout': { type: 'string', value: '<time>', help: 'how long to wait for the stack and an MCP answer from the server', default: '180s' },
     },
     exits: "the simulator's code (as for run); 2 bad input or usage; 3 also when the stack cannot run (no Docker engine or Compose CLI, an image that does not build, a server that never answers MCP); 130 interrupted.",
+  },
+  report: {
+    summary: "one report over many runs' results (the action's report): shards of a split load merged",
+    args: { usage: '<result.json|dir> ...', help: 'result files, or folders searched for test-results/*/result.json', brief: 'result.json files or folders holding them', min: 1, max: Infinity },
+    options: {
+      out: { type: 'string', short: 'o', value: '<file>', help: 'write the Markdown report here', defaultText: 'stdout' },
+      json: { type: 'string', value: '<file>', help: 'write the merged loads (totals, merged latency with its histogram, SLOs judged again) as JSON here', defaultText: 'none' },
+    },
+    notes: [
+      "Results with a shard (run --shard k/N) of the same scenario, client profile, target and seed are one load: their counts are added, their latency histograms merged (the percentiles are those of one histogram holding every request; never an average of percentiles), and availability, error rates, latency limits and request floors judged again on the merged figures. The other SLOs are each shard's own and fail the load when they failed in any shard. A missing shard makes the load's verdict error.",
+    ],
+    exits: "0 every scenario (a split load by its merged verdict) passed; 1 one failed; 2 bad input (a file that is not a valid result, no result found); 3 a run's verdict was error.",
   },
   validate: {
     summary: 'validate scenario files and print each problem with file, JSON pointer, expectation and hint',
@@ -351,6 +380,13 @@ function parseSubcommand(sub: CommandName, rest: string[]): Command {
       return parseStack(rest);
     case 'run':
       return parseRun(rest);
+    case 'report': {
+      const p = parseFor('report', rest);
+      if (p.help) return { command: 'help', usage: usage('report') };
+      const out = p.values.string('out');
+      const json = p.values.string('json');
+      return { command: 'report', paths: p.positionals, ...(out !== undefined ? { out: nonEmpty('out', out) } : {}), ...(json !== undefined ? { json: nonEmpty('json', json) } : {}) };
+    }
   }
 }
 
@@ -384,7 +420,21 @@ function parseRun(rest: string[]): RunCommand | HelpCommand {
     progress,
     printSummary: !v.flag('no-summary'),
     checks: !v.flag('no-checks'),
+    logRequests: logRequestsMode(v.value('log-requests')),
+    ...shardOption(v.string('shard')),
   };
+}
+
+function logRequestsMode(value: string): RunCommand['logRequests'] {
+  if (value !== 'sampled' && value !== 'all') throw new UsageError(`--log-requests "${value}": expected sampled or all`);
+  return value;
+}
+
+function shardOption(value: string | undefined): Pick<RunCommand, 'shard'> {
+  if (value === undefined) return {};
+  const shard = parseShard(value);
+  if ('error' in shard) throw new UsageError(`--shard ${shard.error}`);
+  return { shard };
 }
 
 function durationOption(name: string, value: string): number {

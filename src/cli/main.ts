@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `mcp-reliability` command: parse, dispatch, print, exit with the documented code. */
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { listScenarios, loadPlan, ScenarioError, formatIssues } from '../scenario/index.js';
 import type { Plan } from '../scenario/types.js';
 import { TOOL_ROLES } from '../scenario/types.js';
@@ -11,7 +11,8 @@ import { exitCodeFor, runSuite } from '../run/suite.js';
 import { closeAllProxies } from '../run/proxy-placement.js';
 import { stopAllFaults } from '../chaos/index.js';
 import { CodedError, EXIT, exitCodeOf } from '../errors.js';
-import { HELP, parseCommand, UsageError, type PipeCommand, type ProbeCommand, type RunCommand, type StackCommand } from './args.js';
+import { HELP, parseCommand, UsageError, type PipeCommand, type ProbeCommand, type ReportCommand, type RunCommand, type StackCommand } from './args.js';
+import { mergeShards, readResults, renderRunReport, reportVerdicts } from '../report/index.js';
 import { probeTarget } from '../stack/probe.js';
 import { startTcpPipe } from '../stack/tcp-pipe.js';
 import type { ContainerStatsSource } from '../run/runner.js';
@@ -101,6 +102,8 @@ async function run(cmd: RunCommand): Promise<number> {
     signal: controller.signal,
     toolVersion: version(),
     checks: cmd.checks,
+    logRequests: cmd.logRequests,
+    ...(cmd.shard ? { shard: cmd.shard } : {}),
     ...(target.headers ? { secrets: headerSecrets(target.headers) } : {}),
     // The default set (every shipped scenario) leaves out those the target cannot have (listed in the summary).
     inapplicable: cmd.scenarios.length === 0 ? 'skip' : 'error',
@@ -131,6 +134,24 @@ async function run(cmd: RunCommand): Promise<number> {
   process.stderr.write(`reports: ${relative(process.cwd(), outcome.files.summary)}, ${relative(process.cwd(), outcome.files.junit)}; results: ${relative(process.cwd(), join(cmd.out, 'test-results'))}/\n`);
   if (outcome.interrupted) return EXIT.interrupted;
   return exitCodeFor(outcome.results);
+}
+
+/** One report over many results (the action's report renderer); the shards of a split load merged. */
+function report(cmd: ReportCommand): number {
+  const { results, files } = readResults(cmd.paths);
+  const markdown = renderRunReport(results);
+  if (cmd.out) {
+    mkdirSync(dirname(cmd.out), { recursive: true });
+    writeFileSync(cmd.out, markdown);
+  } else process.stdout.write(markdown);
+  if (cmd.json) {
+    mkdirSync(dirname(cmd.json), { recursive: true });
+    writeFileSync(cmd.json, `${JSON.stringify({ kind: 'mcp-reliability-merged-loads', version: 1, merged: mergeShards(results).merged }, null, 2)}\n`);
+  }
+  process.stderr.write(`report over ${files.length} result(s)${cmd.out ? `: ${cmd.out}` : ''}${cmd.json ? `; merged loads: ${cmd.json}` : ''}\n`);
+  const verdicts = reportVerdicts(results);
+  if (verdicts.includes('error')) return EXIT.harness;
+  return verdicts.includes('fail') ? EXIT.sloFailed : EXIT.ok;
 }
 
 /** Container memory and CPU from the Docker engine (the runner gets it injected; dockerode is loaded only for container targets). */
@@ -276,6 +297,8 @@ export async function main(argv: string[]): Promise<number> {
         return await pipe(cmd);
       case 'stack':
         return await stack(cmd);
+      case 'report':
+        return report(cmd);
     }
   } catch (err) {
     // Each error class carries its exit code (src/errors.ts); this only chooses the words.

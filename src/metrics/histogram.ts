@@ -55,6 +55,19 @@ export class LatencyHistogram {
     return this.count === 0 ? 0 : this.histogram.mean / 1000;
   }
 
+  /**
+   * Every sample, as HdrHistogram's V2 compressed encoding in base64 (the format other HdrHistogram
+   * libraries read): histograms of several runs merge exactly ({@link mergeEncoded}).
+   */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+
+  /** Add the samples of an encoded histogram (from {@link encode}) to this one. */
+  addEncoded(encoded: string): void {
+    this.histogram.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+  }
+
   /** Bytes the histogram holds; constant for its lifetime. */
   get estimatedFootprintInBytes(): number {
     return this.histogram.estimatedFootprintInBytes;
@@ -64,16 +77,19 @@ export class LatencyHistogram {
    * Summary for the Result. `count` is the number of latency samples recorded here; the
    * {@link LatencyBook} overrides it with all requests, including those never sent.
    */
-  toStats(errors: number, timeouts: number): LatencyStats {
+  toStats(errors: number, timeouts: number, maxMs?: number): LatencyStats {
+    // A merged histogram knows its maximum only to its bucket's edge; the runs' own maximum is exact.
+    const max = maxMs ?? this.max;
+    const at = (p: number) => round3(Math.min(this.percentile(p), max));
     return {
       count: this.count,
       errors,
       timeouts,
-      p50: round3(this.percentile(50)),
-      p90: round3(this.percentile(90)),
-      p95: round3(this.percentile(95)),
-      p99: round3(this.percentile(99)),
-      max: round3(this.max),
+      p50: at(50),
+      p90: at(90),
+      p95: at(95),
+      p99: at(99),
+      max: round3(max),
       mean: round3(this.mean),
     };
   }

@@ -47,6 +47,7 @@ export class LatencyBook {
       count: entry.requests,
       unavailable: entry.unavailable,
       ...(entry.toolErrors ? { toolErrors: entry.toolErrors } : {}),
+      histogram: entry.histogram.encode(),
     };
   }
 

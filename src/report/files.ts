@@ -2,7 +2,7 @@
  * The one writer of a run's files, for every shell (CLI suite, stack, action): under an output
  * folder, `test-results/<run>/result.json` and `reports/<run>.md` per scenario run, and
  * `reports/summary.md` and `reports/junit.xml` for all of them. `<run>` is the scenario name, plus
- * `.<profile>` for client profiles other than `resilient`. Rendering stays pure (markdown.ts,
+ * `.<profile>` for client profiles other than `resilient` and `.shard<k>of<N>` for a load shard. Rendering stays pure (markdown.ts,
  * summary.ts, junit.ts); this is the only place that turns results into files.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,9 +12,13 @@ import { renderScenarioReport } from './markdown.js';
 import type { ScenarioResult } from './result.js';
 import { renderSummary } from './summary.js';
 
-/** The file-name stem for one scenario × client profile run. */
-export function runSlug(result: { scenario: { name: string }; client: { profile: string } }): string {
-  return result.client.profile === 'resilient' ? result.scenario.name : `${result.scenario.name}.${result.client.profile}`;
+type SlugSource = { scenario: { name: string }; client: { profile: string }; run?: { shard?: { index: number; count: number } } };
+
+/** The file-name stem for one scenario × client profile run (× load shard, `.shard<k>of<N>`). */
+export function runSlug(result: SlugSource): string {
+  const base = result.client.profile === 'resilient' ? result.scenario.name : `${result.scenario.name}.${result.client.profile}`;
+  const shard = result.run?.shard;
+  return shard ? `${base}.shard${shard.index}of${shard.count}` : base;
 }
 
 export interface RunFilePaths {
@@ -28,7 +32,7 @@ export interface SummaryFilePaths {
 }
 
 /** Where a run's files go (nothing is written). */
-export function runFilePaths(outDir: string, result: { scenario: { name: string }; client: { profile: string } }): RunFilePaths {
+export function runFilePaths(outDir: string, result: SlugSource): RunFilePaths {
   const slug = runSlug(result);
   return { result: join(outDir, 'test-results', slug, 'result.json'), report: join(outDir, 'reports', `${slug}.md`) };
 }

@@ -14,6 +14,9 @@ export type {
   FaultPhaseStats,
   FaultEndReason,
   PrometheusSummary,
+  ShardInfo,
+  TimeSeries,
+  TimeSeriesPoint,
 } from './result.js';
 export { summarizeScrape, SCRAPE_LIMITS, SCRAPE_QUERY } from './prometheus-scrape.js';
 export type { PrometheusScrape, ScrapeInstantEntry, ScrapeRangeEntry, ScrapeRangeSeries, ScrapeSample, ScrapeAlert, ScrapeRule, ScrapeLabels } from './prometheus-scrape.js';
@@ -25,4 +28,6 @@ export { renderSummary, availabilityByProfile } from './summary.js';
 export { renderJUnit, escapeXml } from './junit.js';
 export { codeSpan, escapeText, formatMs, formatPercent, formatDuration } from './format.js';
 export { runSlug, runFilePaths, summaryFilePaths, writeRunFiles, writeSummaryFiles, type RunFilePaths, type SummaryFilePaths } from './files.js';
-export { renderRunReport, type RunReportOptions } from './run-report.js';
+export { renderRunReport, renderMergedLoads, reportVerdicts, type RunReportOptions } from './run-report.js';
+export { mergeShards, type MergedLoad } from './merge.js';
+export { readResults, readResultFile, resultFilesAt } from './read-results.js';

@@ -40,6 +40,8 @@ export function renderScenarioReport(result: ScenarioResult, options: ScenarioRe
     `${h(1, 'Protocol checks')}\n\n${checksSection(result)}`,
     `${h(1, 'Client capabilities and server requests')}\n\n${serverRequestsSection(result)}`,
     `${h(1, 'Server memory')}\n\n${memory(result)}`,
+    `${h(1, 'Over time')}\n\n${overTime(result)}`,
+    `${h(1, 'Logs and the tester')}\n\n${logsSection(result)}`,
   ];
   if (result.prometheus) sections.push(`${h(1, 'What Prometheus saw')}\n\n${prometheusSection(result, result.prometheus)}`);
   return `${sections.join('\n\n')}\n`;
@@ -64,6 +66,7 @@ function headline(r: ScenarioResult): string {
   } else {
     lines.push('', `Run ${r.run.startedAt} → ${r.run.endedAt} · mcp-reliability ${escapeText(r.run.tool.version)}`);
   }
+  if (r.run.shard) lines.push('', `Shard ${r.run.shard.index}/${r.run.shard.count} of a load split across jobs (seed ${r.run.shard.baseSeed} → ${r.run.seed}): \`mcp-reliability report\` merges the shards`);
   if (r.scenario.description) lines.push('', `> ${escapeText(r.scenario.description)}`);
   if (r.notes?.length) lines.push('', ...r.notes.map((note) => `- Note: ${escapeText(note)}`));
   return lines.join('\n');
@@ -181,6 +184,46 @@ function memory(r: ScenarioResult): string {
     `- RSS start ${formatMiB(m.startRssBytes)}, peak ${formatMiB(m.peakRssBytes)}, end ${formatMiB(m.endRssBytes)} (${m.samples} samples)`,
     `- Growth (least squares): ${formatMiB(m.growthBytesPerMinute)}/min, ${formatMiB(m.growthBytesPer1000Requests)} per 1000 requests`,
   ].join('\n');
+}
+
+/** The time series in a few lines: its shape and its worst intervals (the points are in result.json). */
+function overTime(r: ScenarioResult): string {
+  const ts = r.timeSeries;
+  if (!ts || ts.points.length === 0) return 'No request completed.';
+  const at = (offsetMs: number) => `+${formatDuration(offsetMs)}`;
+  const answered = ts.points.filter((p) => p.availabilityPercent !== null);
+  const lowest = answered.reduce<(typeof ts.points)[number] | undefined>((w, p) => (w === undefined || p.availabilityPercent! < w.availabilityPercent! ? p : w), undefined);
+  const slowest = ts.points.reduce((w, p) => (p.p95 > w.p95 ? p : w), ts.points[0]!);
+  const empty = ts.points.filter((p) => p.requests === 0).length;
+  return [
+    `- ${ts.points.length} intervals of ${formatDuration(ts.intervalMs)} (\`timeSeries\` in result.json: requests, errors, timeouts, availability, p50/p95/p99/max per interval)${ts.omittedPoints ? `; ${ts.omittedPoints} later intervals left out (the run went on far past its duration)` : ''}`,
+    lowest ? `- Lowest availability: ${formatPercent(lowest.availabilityPercent)} in the interval at ${at(lowest.offsetMs)} (${lowest.requests} requests, ${lowest.errors + lowest.timeouts} failed, ${lowest.unavailable} unavailable)` : '',
+    `- Highest p95: ${formatMs(slowest.p95)} in the interval at ${at(slowest.offsetMs)} (p99 ${formatMs(slowest.p99)}, max ${formatMs(slowest.max)})`,
+    empty ? `- ${empty} interval(s) in which no request completed` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Where the logs are (relative to reports/), what the event log holds of the requests, and the tester's own cost. */
+function logsSection(r: ScenarioResult): string {
+  const link = (path: string) => `[${escapeText(path)}](../${path.split('/').map(encodeURIComponent).join('/')})`;
+  const lines: string[] = [];
+  if (r.logs.events) {
+    const q = r.logs.requests;
+    const what = !q
+      ? ''
+      : q.mode === 'all'
+        ? ` — every request (${q.requests}), gzipped`
+        : ` — sampled: ${q.requestsLogged} of ${q.requests} requests in full (every one that did not simply succeed, and the ${q.slowestPerInterval} slowest successes of each ${formatDuration(q.intervalMs)} interval), one \`requests-interval\` line of counts and percentiles per interval; \`--log-requests all\` keeps every request`;
+    lines.push(`- Events: ${link(r.logs.events)}${what}`);
+  }
+  if (r.logs.serverStderr) lines.push(`- Server log: ${link(r.logs.serverStderr)} (its stderr; past 8 MiB only the last 2 MiB are kept)`);
+  if (r.tester) {
+    const t = r.tester;
+    lines.push(`- The tester: peak RSS ${formatMiB(t.peakRssBytes)}, heap ${formatMiB(t.heapUsedBytes)} at the end${t.liveHeapBytes !== undefined ? ` (${formatMiB(t.liveHeapBytes)} live after a full GC)` : ''}, event log ${formatMiB(t.eventLogBytes)}`);
+  }
+  return lines.length ? lines.join('\n') : 'No logs were written.';
 }
 
 function prometheusSection(r: ScenarioResult, p: PrometheusSummary): string {

@@ -11,8 +11,10 @@ import type { DisconnectReason, ViolationKind } from '../session/types.js';
  * 1.3.0: tool errors (`totals.toolErrors`, counted as answered), finding severities and spec
  *   citations, `findings` counts by severity, `sessionExpiries`, `unanswered`, `serverRequests`,
  *   `roles`, `checks` (active protocol checks), `client.capabilities`, `recoveredBy`.
+ * 1.4.0: `timeSeries`, `tester` (the tester's own memory and log size), `logs.requests` (what the
+ *   sampled event log holds).
  */
-export const RESULT_SCHEMA_VERSION = '1.3.0';
+export const RESULT_SCHEMA_VERSION = '1.4.0';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -52,6 +54,11 @@ export interface LatencyStats {
   p99: number;
   max: number;
   mean: number;
+  /**
+   * Every latency sample of the group as an HdrHistogram (V2 compressed encoding, base64;
+   * microseconds, 3 significant digits), so results of several runs merge exactly (1.4.0).
+   */
+  histogram?: string;
 }
 
 export interface DisconnectionRecord {
@@ -181,6 +188,39 @@ export interface FaultPhaseStats {
   p99: number;
 }
 
+export interface ShardInfo {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** The scenario's seed before the shard's was derived from it. */
+  baseSeed: number;
+}
+
+export interface TimeSeriesPoint {
+  /** ms from the run's start to the interval's start. */
+  offsetMs: number;
+  requests: number;
+  ok: number;
+  errors: number;
+  timeouts: number;
+  toolErrors: number;
+  unavailable: number;
+  /** (ok + toolErrors) / requests × 100; null when none. */
+  availabilityPercent: number | null;
+  /** ms, over the requests that were sent (2 significant digits); 0 when none. */
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface TimeSeries {
+  intervalMs: number;
+  points: TimeSeriesPoint[];
+  /** Points dropped past the cap (a run far longer than its duration). */
+  omittedPoints?: number;
+}
+
 /** One injected fault: what, when, how fast the client noticed it (MTTD) and recovered (MTTR), and the phases around it. */
 export interface FaultWindowRecord {
   /** 1-based, in the order the faults started. */
@@ -281,7 +321,16 @@ export interface ScenarioResult {
     /** What the client declared in initialize and how it answers server requests (1.3.0). */
     capabilities?: { declared: string[]; roots: string; elicitation: string; sampling: boolean; onSessionExpiry: 'replay' | 'fail' };
   };
-  run: { startedAt: string; endedAt: string; durationMs: number; requestedDurationMs: number; seed: number; tool: { name: 'mcp-reliability'; version: string } };
+  run: {
+    startedAt: string;
+    endedAt: string;
+    durationMs: number;
+    requestedDurationMs: number;
+    seed: number;
+    tool: { name: 'mcp-reliability'; version: string };
+    /** This run is one share of a load split across jobs (1.4.0): rates divided by `count`, seed derived from `baseSeed` and `index`. */
+    shard?: ShardInfo;
+  };
   verdict: Verdict;
   /** When verdict is `error`: what broke in the harness. */
   error?: string;
@@ -328,6 +377,14 @@ export interface ScenarioResult {
   roles?: RolesSummary;
   /** Active protocol checks (1.3.0); absent when they were not run. */
   checks?: ProtocolCheckRecord[];
+  /** The run over time in about 120 intervals, whatever its length (1.4.0). */
+  timeSeries?: TimeSeries;
+  /**
+   * The tester's own cost (1.4.0): its peak RSS over the run, its heap in use at the end, the heap
+   * still live after a forced full GC at the end (what a leak grows; absent when no GC could be
+   * forced), the event log's size on disk.
+   */
+  tester?: { peakRssBytes: number; heapUsedBytes: number; liveHeapBytes?: number; eventLogBytes: number };
   memory: MemorySummary | null;
   /** Injected faults (empty when the scenario injects none). */
   faults: FaultsSummary;
@@ -336,5 +393,10 @@ export interface ScenarioResult {
   /** Things the reader should know about how the run went (e.g. roles inferred, run interrupted). */
   notes?: string[];
   /** Relative paths of the logs this run wrote. */
-  logs: { serverStderr?: string; events?: string };
+  logs: {
+    serverStderr?: string;
+    events?: string;
+    /** What the event log holds of the requests (1.4.0): `sampled` (failures in full, the slowest few per interval, per-interval counts) or `all`. */
+    requests?: { mode: 'sampled' | 'all'; requestsLogged: number; requests: number; slowestPerInterval: number; intervalMs: number };
+  };
 }

@@ -5,8 +5,9 @@
  * with links to the run and its artifacts, and fits a size limit by dropping detail from the end.
  */
 import { markdownTable } from 'markdown-table';
-import type { ScenarioResult } from './result.js';
-import { codeSpan, escapeText, formatMs, formatSloLimit, formatSloValue } from './format.js';
+import type { ScenarioResult, SloResult, Verdict } from './result.js';
+import { codeList, codeSpan, escapeText, formatMs, formatPercent, formatSloLimit, formatSloValue } from './format.js';
+import { mergeShards, type MergedLoad } from './merge.js';
 import { renderSummary } from './summary.js';
 
 export interface RunReportOptions {
@@ -18,18 +19,74 @@ export interface RunReportOptions {
   maxChars?: number;
 }
 
+/**
+ * The verdicts a whole report stands for: each run's, except that the shards of a split load count
+ * once, by the merged verdict (a shard's p99 over its share is not the load's p99).
+ */
+export function reportVerdicts(results: readonly ScenarioResult[]): Verdict[] {
+  const { merged, single } = mergeShards(results);
+  return [...single.map((r) => r.verdict), ...merged.map((m) => m.verdict)];
+}
+
 function overall(results: readonly ScenarioResult[]): string {
-  if (results.length === 0) return 'no scenario results';
-  if (results.some((r) => r.verdict === 'error')) return '**ERROR**';
-  return results.every((r) => r.verdict === 'pass') ? 'PASS' : '**FAIL**';
+  const verdicts = reportVerdicts(results);
+  if (verdicts.length === 0) return 'no scenario results';
+  if (verdicts.includes('error')) return '**ERROR**';
+  return verdicts.every((v) => v === 'pass') ? 'PASS' : '**FAIL**';
+}
+
+function sloTable(slos: readonly SloResult[]): string {
+  const rows = slos.map((s) => [codeSpan(s.id), formatSloValue(s.measured, s.unit), formatSloLimit(s), s.note ? escapeText(s.note) : '']);
+  return markdownTable([['failing SLO', 'measured', 'limit', 'note'], ...rows], { align: ['l', 'r', 'r', 'l'] });
 }
 
 function failingSlos(r: ScenarioResult): string {
   const failing = r.slos.filter((s) => !s.passed);
   if (r.verdict === 'error') return `Harness error: ${escapeText(r.error ?? 'unknown')}`;
   if (failing.length === 0) return '';
-  const rows = failing.map((s) => [codeSpan(s.id), formatSloValue(s.measured, s.unit), formatSloLimit(s), s.note ? escapeText(s.note) : '']);
-  return markdownTable([['failing SLO', 'measured', 'limit', 'note'], ...rows], { align: ['l', 'r', 'r', 'l'] });
+  return sloTable(failing);
+}
+
+/** The main latency of a load: tools/call, else the probe role's. */
+function mainLatency(m: MergedLoad) {
+  const stats = m.latency['tools/call'] ?? m.latency['role:probe'];
+  return stats && stats.count - (stats.unavailable ?? 0) > 0 ? stats : undefined;
+}
+
+/** One table row per split load, then what failed: the merged figures the shards' verdicts give way to. */
+export function renderMergedLoads(merged: readonly MergedLoad[]): string {
+  if (merged.length === 0) return '';
+  const rows = merged.map((m) => {
+    const lat = mainLatency(m);
+    const failing = m.slos.filter((s) => !s.passed).map((s) => s.id);
+    return [
+      escapeText(m.scenario),
+      codeSpan(m.client),
+      `${m.present.length}/${m.count}`,
+      String(m.totals.requests),
+      String(Math.round(m.requestsPerSecond * 10) / 10),
+      formatPercent(m.totals.availabilityPercent),
+      formatPercent(m.totals.errorRatePercent),
+      lat ? formatMs(lat.p50) : '—',
+      lat ? formatMs(lat.p95) : '—',
+      lat ? formatMs(lat.p99) : '—',
+      m.verdict === 'pass' ? 'PASS' : `**${m.verdict.toUpperCase()}**`,
+      failing.length ? codeList(failing) : '—',
+    ];
+  });
+  const table = markdownTable(
+    [['split load', 'client profile', 'shards', 'requests', 'req/s', 'availability', 'error rate', 'p50', 'p95', 'p99', 'verdict', 'failing SLOs'], ...rows],
+    { align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'] },
+  );
+  const detail = merged
+    .map((m) => {
+      const failing = m.slos.filter((s) => !s.passed);
+      const parts = [failing.length ? sloTable(failing) : '', m.notes.map((n) => `- ${escapeText(n)}`).join('\n')].filter(Boolean);
+      return parts.length ? `<details><summary>${escapeText(m.scenario)} split ${m.count} ways · ${m.verdict.toUpperCase()}</summary>\n\n${parts.join('\n\n')}\n\n</details>` : '';
+    })
+    .filter(Boolean);
+  const intro = 'Loads split across jobs (`--shard k/N`): counts added, latency from the merged histograms (percentiles of every request of every shard, not averages); these verdicts stand for their shards.';
+  return [intro, table, ...detail].join('\n\n');
 }
 
 function faults(r: ScenarioResult): string {
@@ -55,9 +112,10 @@ export function renderRunReport(results: readonly ScenarioResult[], opts: RunRep
   const linkLine = links.length ? `Full reports, results and logs: ${links.join(', ')}.` : '';
   const head = [opts.marker ?? '', `## ${escapeText(opts.title ?? 'MCP reliability')}: ${overall(results)}`].filter(Boolean).join('\n');
   const summary = renderSummary(results).trimEnd();
+  const loads = renderMergedLoads(mergeShards(results).merged);
   const details = results.map(scenarioDetail);
   const assemble = (shown: string[], cut: number) =>
-    [head, summary, ...shown, cut > 0 ? `_Details of ${cut} scenario(s) left out to fit the comment; ${linkLine ? 'see the links below' : 'see the job summary'}._` : '', linkLine].filter(Boolean).join('\n\n') + '\n';
+    [head, summary, loads, ...shown, cut > 0 ? `_Details of ${cut} scenario(s) left out to fit the comment; ${linkLine ? 'see the links below' : 'see the job summary'}._` : '', linkLine].filter(Boolean).join('\n\n') + '\n';
   const max = opts.maxChars ?? Infinity;
   let body = assemble(details, 0);
   for (let keep = details.length - 1; body.length > max && keep >= 0; keep--) body = assemble(details.slice(0, keep), details.length - keep);

@@ -4,6 +4,7 @@ import type { SessionEvent } from '../session/types.js';
 import type { McpMetrics } from '../metrics/registry.js';
 import type { ScenarioResult } from '../report/result.js';
 import type { FaultEvent } from './fault-log.js';
+import type { TimeSeriesPoint } from './timeseries.js';
 
 /** A SessionEvent tagged with the id of the session that emitted it (absent = session 0), or a fault event. */
 export type RecordedEvent = (SessionEvent & { session?: number }) | FaultEvent;
@@ -14,6 +15,10 @@ export interface RecorderOptions {
   now?: () => number;
   /** The client's ping timeout: a disconnection this long after a fault's end still counts as noticing it (default 3000). */
   pingTimeoutMs?: number;
+  /** The requested duration: the time series' interval follows it (default 20 s). */
+  durationMs?: number;
+  /** Called when a time-series interval closes (the event log writes it). */
+  onInterval?: (point: TimeSeriesPoint) => void;
 }
 
 export interface RecorderSnapshot {
@@ -35,6 +40,8 @@ export interface ResultMeta {
   expect: Expect;
   requestedDurationMs: number;
   seed: number;
+  /** This run is one share of a load split across jobs. */
+  shard?: ScenarioResult['run']['shard'];
   /** mcp-reliability's version. */
   toolVersion: string;
   /** Epoch ms; default: when the Recorder was created / now. */

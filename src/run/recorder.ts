@@ -28,6 +28,7 @@ import { DisconnectionLog, iso, MAX_RECORDS, MemoryTrend, percent, round4, Viola
 import { evaluateSlos, verdictOf } from './slo.js';
 import { FaultLog, isFaultEvent } from './fault-log.js';
 import { ExpiryLog, ServerRequestLog, UnansweredLog } from './session-log.js';
+import { TimeSeriesRecorder } from './timeseries.js';
 import type { RecordedEvent, RecorderOptions, RecorderSnapshot, ResultMeta } from './recorder-types.js';
 
 export type { RecordedEvent, RecorderOptions, RecorderSnapshot, ResultMeta } from './recorder-types.js';
@@ -69,7 +70,10 @@ export class Recorder {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
     this.faults = new FaultLog({ metrics: this.metrics, runStartedAt: this.startedAt, disconnectGraceMs: options.pingTimeoutMs ?? 3000 });
+    this.timeSeries = new TimeSeriesRecorder(this.startedAt, options.durationMs ?? 20_000, options.onInterval);
   }
+
+  private readonly timeSeries: TimeSeriesRecorder;
 
   onEvent(e: RecordedEvent): void {
     if (isFaultEvent(e)) return this.faults.onFaultEvent(e);
@@ -180,6 +184,7 @@ export class Recorder {
   finish(at: number = this.now()): void {
     if (this.finishedAt !== undefined) return;
     this.finishedAt = at;
+    this.timeSeries.flush();
     for (const session of this.sessions.values()) {
       if (session.connectedAt !== null) this.metrics.sessionDuration.observe(Math.max(0, at - session.connectedAt) / 1000);
       session.connectedAt = null;
@@ -197,7 +202,7 @@ export class Recorder {
       scenario: { ...meta.scenario },
       target: { ...meta.target, ...this.server },
       client: { ...meta.client, assumptions: [...meta.client.assumptions] },
-      run: { startedAt: iso(startedAt), endedAt: iso(endedAt), durationMs: Math.max(0, endedAt - startedAt), requestedDurationMs: meta.requestedDurationMs, seed: meta.seed, tool: { name: 'mcp-reliability', version: meta.toolVersion } },
+      run: { startedAt: iso(startedAt), endedAt: iso(endedAt), durationMs: Math.max(0, endedAt - startedAt), requestedDurationMs: meta.requestedDurationMs, seed: meta.seed, tool: { name: 'mcp-reliability', version: meta.toolVersion }, ...(meta.shard ? { shard: { ...meta.shard } } : {}) },
       verdict: 'error',
       slos: [],
       totals: {
@@ -218,6 +223,7 @@ export class Recorder {
       sessionExpiries: this.expiries.summary(),
       unanswered: this.unanswered.summary(),
       serverRequests: this.serverRequests.summary(),
+      timeSeries: this.timeSeries.summary(),
       memory: this.memory.summary(),
       faults: { ...this.faults.summary(endedAt), ...(meta.faults ? { skipped: meta.faults.skipped.map((f) => ({ ...f })), proxy: meta.faults.proxy } : {}) },
       logs: { ...meta.logs },
@@ -236,6 +242,7 @@ export class Recorder {
     else if (e.outcome === 'timeout') this.totals.timeouts += 1;
     else this.totals.unavailable += 1;
     if (e.method === 'tools/call') this.toolCalls += 1;
+    this.timeSeries.record(e.at, e.ms, e.outcome);
     if (e.abandoned) this.unanswered.add(e);
     if (e.replayed || e.lostToExpiry) this.expiries.request(e);
     this.latency.record(e.method, e.ms, e.outcome);

@@ -6,7 +6,12 @@
  * SIGINT), faults are lifted first (a paused server resumed), then the session, the proxy and
  * the target are closed.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { EventLog, type RequestLogMode } from './event-log.js';
+import { intervalFor } from './timeseries.js';
+import { liveHeapBytes } from './live-heap.js';
+import { runSlug } from '../report/files.js';
+import type { ShardInfo } from '../report/result.js';
 import { join, relative } from 'node:path';
 import { forkRng } from '../chaos/rng.js';
 import { createMetrics, type McpMetrics } from '../metrics/index.js';
@@ -50,6 +55,10 @@ export interface ScenarioRunOptions {
   checks?: boolean;
   /** Values that must never appear in logs, results or reports (header values such as tokens): replaced by `***`. */
   secrets?: string[];
+  /** What the event log keeps of the requests (default `sampled`; `all` for debugging, gzipped). */
+  logRequests?: RequestLogMode;
+  /** This run is one share of a load split across jobs (the plan already holds its share; `seed` is the shard's). */
+  shard?: ShardInfo;
 }
 
 /** Follows a container's memory and CPU, calling `onSample` about once a second, until stopped. */
@@ -66,11 +75,6 @@ const REQUIRED_ROLES: ToolRole[] = ['probe', 'work'];
 /** The roles a plan needs that a binding set leaves unfilled (state roles are optional). */
 export function missingRoles(plan: Plan, roles: Partial<Record<ToolRole, RoleBinding>>): ToolRole[] {
   return plan.rolesUsed.filter((r) => REQUIRED_ROLES.includes(r) && !roles[r]);
-}
-
-/** An event log line: the event as emitted, with an ISO time for people reading it. */
-function eventLine(e: RecordedEvent): string {
-  return `${JSON.stringify({ time: new Date(e.at).toISOString(), ...e })}\n`;
 }
 
 /** Optional faults skipped on this target, for the Result and the notes. */
@@ -107,22 +111,27 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   const { plan, target } = opts;
   const client = withOverrides(opts.client, plan.scenario.client);
   const name = plan.scenario.name;
-  const slug = client.name === 'resilient' ? name : `${name}.${client.name}`;
+  const slug = runSlug({ scenario: { name }, client: { profile: client.name }, ...(opts.shard ? { run: { shard: opts.shard } } : {}) });
   const logDir = join(opts.outDir, 'logs', slug);
   const workDir = join(logDir, 'work');
   mkdirSync(logDir, { recursive: true });
-  const eventsPath = join(logDir, 'events.ndjson');
-  const events = createWriteStream(eventsPath);
   const metrics = createMetrics({ scenario: name, target: target.name, clientProfile: client.name, version: opts.toolVersion });
   opts.onMetrics?.(metrics);
-  const recorder = new Recorder({ metrics, pingTimeoutMs: client.pingTimeoutMs });
+  const redact = redactorFor(opts.secrets ?? []);
+  const startedAt = Date.now();
+  const intervalMs = intervalFor(opts.durationMs);
+  const events = new EventLog(join(logDir, 'events.ndjson'), opts.logRequests ?? 'sampled', redact, startedAt, intervalMs);
+  const recorder = new Recorder({ metrics, pingTimeoutMs: client.pingTimeoutMs, durationMs: opts.durationMs, onInterval: (point) => events.interval(point), now: () => Date.now() });
+  // The tester's own memory, for every result (the nightly job shows it over time).
+  let peakRss = process.memoryUsage.rss();
   const faultPlan = planFaults(plan, target);
   // runSuite checks this before anything starts; a direct caller gets the same bad-input error here.
   if (faultPlan.issues.length > 0) throw new ScenarioError(faultPlan.issues);
   const skipped = skippedFaults(faultPlan);
   const notes = new Set<string>(skipped.map((f) => `optional ${f.kind} fault at ${f.source} skipped: ${f.reason}`));
-  const redact = redactorFor(opts.secrets ?? []);
-  const startedAt = Date.now();
+  if (opts.shard && target.launch) {
+    notes.add(`shard ${opts.shard.index}/${opts.shard.count}: this run started its own server, which got 1/${opts.shard.count} of the load; merged, the shards are ${opts.shard.count} servers at a share each, not one server at the full load (point every shard at one server's URL for that)`);
+  }
   // The run's clock: `stop` at the deadline (or an interrupt) ends loops and waits; `end` at the hard deadline abandons what is in flight.
   const stop = new AbortController();
   const end = new AbortController();
@@ -140,7 +149,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   let containerSampler: { stop(): void } | undefined;
   const record = (e: RecordedEvent) => {
     recorder.onEvent(e);
-    events.write(redact(eventLine(e)));
+    events.write(e);
     opts.onEvent?.(e);
   };
 
@@ -172,6 +181,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
     sampleRss(); // the baseline, at once: a short run (or a slow start) still gets one
     timers.push(
       setInterval(sampleRss, opts.rssIntervalMs ?? 1000),
+      setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 1000),
       setInterval(() => opts.onProgress?.(recorder.snapshot(), deadline - Date.now()), 1000),
     );
 
@@ -236,8 +246,9 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
     await bounded(proxy?.close(), TEARDOWN_STEP_MS);
     await bounded(running?.stop(), TEARDOWN_STEP_MS);
     recorder.finish();
-    await new Promise<void>((resolve) => events.end(() => resolve()));
   }
+  const logStats = await events.end();
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
 
   const result = recorder.buildResult({
     scenario: { name, description: plan.scenario.description ?? '', source: plan.source },
@@ -246,16 +257,21 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
     expect: plan.scenario.expect,
     requestedDurationMs: opts.durationMs,
     seed: opts.seed,
+    ...(opts.shard ? { shard: opts.shard } : {}),
     toolVersion: opts.toolVersion,
     startedAt,
     endedAt: Date.now(),
     ...(harnessError ? { error: redact(harnessError) } : {}),
     faults: { skipped, proxy: proxy ? { listen: proxy.listen, upstream: proxy.upstream } : null },
     logs: {
-      events: relative(opts.outDir, eventsPath),
+      events: relative(opts.outDir, events.path),
+      requests: { mode: logStats.mode, requestsLogged: logStats.requestsLogged, requests: logStats.requests, slowestPerInterval: logStats.slowestPerInterval, intervalMs },
       ...(running?.stderrPath ? { serverStderr: relative(opts.outDir, running.stderrPath) } : {}),
     },
   });
+  const heapUsed = process.memoryUsage().heapUsed; // before the forced GC below
+  const live = liveHeapBytes();
+  result.tester = { peakRssBytes: peakRss, heapUsedBytes: heapUsed, ...(live !== null ? { liveHeapBytes: live } : {}), eventLogBytes: logStats.bytes };
   if (proven) result.roles = rolesSummary(proven);
   if (checks) result.checks = checks.map((c) => ({ ...c, evidence: redact(c.evidence) }));
   if (notes.size) result.notes = [...notes].map(redact);

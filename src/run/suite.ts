@@ -16,6 +16,8 @@ import type { RecorderSnapshot } from './recorder.js';
 import { runScenario, type ContainerStatsSource } from './runner.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { planFaults } from './fault-plan.js';
+import type { RequestLogMode } from './event-log.js';
+import { shardPlan, shardSeed, type ShardSpec } from '../scenario/shard.js';
 
 export interface SuiteOptions {
   plans: Plan[];
@@ -49,6 +51,10 @@ export interface SuiteOptions {
   checks?: boolean;
   /** Values never to be written or printed (request header values): replaced by `***`. */
   secrets?: string[];
+  /** What the event log keeps of the requests (default `sampled`). */
+  logRequests?: RequestLogMode;
+  /** Run this shard's share of every load (`--shard k/N`): rates and workers divided, the seed derived. */
+  shard?: ShardSpec;
 }
 
 export interface SuiteOutcome {
@@ -83,7 +89,16 @@ export function applicablePlans(plans: readonly Plan[], target: SuiteOptions['ta
 export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
   // Bad input is found before anything starts: every scenario's faults must be possible on the target
   // (a network fault needs a network target, ...). Roles the profile leaves open are proven at each run's start.
-  const { runnable, ruledOut } = applicablePlans(opts.plans, opts.target);
+  const shard = opts.shard && opts.shard.count > 1 ? opts.shard : undefined;
+  let plans = opts.plans;
+  if (shard) {
+    const split = plans.map((p) => shardPlan(p, shard));
+    const issues = split.flatMap((s) => s.issues);
+    if (issues.length > 0) throw new ScenarioError(issues);
+    plans = split.map((s) => s.plan);
+  }
+  const seed = shard ? shardSeed(opts.seed, shard) : opts.seed;
+  const { runnable, ruledOut } = applicablePlans(plans, opts.target);
   if (ruledOut.length > 0 && opts.inapplicable !== 'skip') throw new ScenarioError(ruledOut.flatMap((r) => r.issues));
   const skipped = ruledOut.map(({ plan, issues }) => {
     const kinds = [...new Set(issues.map((i) => /^"([a-z-]+)"/.exec(i.message)?.[1] ?? '?'))];
@@ -108,7 +123,9 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
           target: opts.target,
           client,
           durationMs: opts.durationMs,
-          seed: opts.seed,
+          seed,
+          ...(shard ? { shard: { ...shard, baseSeed: opts.seed } } : {}),
+          ...(opts.logRequests ? { logRequests: opts.logRequests } : {}),
           outDir: opts.outDir,
           signal: opts.signal,
           toolVersion: opts.toolVersion,

@@ -4,7 +4,8 @@
  * healthy) is picked up by polling, and one that stops and starts again (a kill fault) is followed
  * again from where its log left off — no line twice, none lost.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { CappedLog } from '../target/capped-log.js';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
@@ -19,7 +20,8 @@ export interface LogStreamer {
 
 interface Followed {
   service: string;
-  file: WriteStream;
+  /** Capped like a local server's log: the first 8 MiB and the last 2 MiB (target/capped-log.ts). */
+  file: CappedLog;
   /** The last timestamp written (RFC 3339 with nanoseconds, as Docker prints it). */
   last: string;
   stream?: NodeJS.ReadableStream;
@@ -91,7 +93,7 @@ export function streamProjectLogs(docker: Docker, project: string, logDir: strin
       if (!f) {
         const path = join(logDir, `${service}.log`);
         files[service] = path;
-        f = { service, file: createWriteStream(path, { flags: 'a' }), last: '', following: false };
+        f = { service, file: new CappedLog(path), last: '', following: false };
         byContainer.set(info.Id, f);
       }
       if (!f.following && info.State === 'running' && !stopped) await attach(info.Id, f, true).catch(() => undefined);
@@ -118,7 +120,7 @@ export function streamProjectLogs(docker: Docker, project: string, logDir: strin
           (f.stream as { destroy?: () => void } | undefined)?.destroy?.();
           // What the engine holds that the stream had not delivered yet (a container that exited between polls).
           await attach(id, f, false).catch(() => undefined);
-          await new Promise<void>((resolve) => f.file.end(() => resolve()));
+          await f.file.end();
         }
       })();
       return stopping;

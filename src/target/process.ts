@@ -4,12 +4,11 @@
  * left behind when the tester exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { CappedLog } from './capped-log.js';
 import type { LaunchSpec, ServerProcess } from './types.js';
 
 export interface SpawnOptions extends LaunchSpec {
-  /** Append the server's stderr here (created with its folder). */
+  /** Append the server's stderr here (created with its folder; capped, see capped-log.ts). */
   stderrPath?: string;
   /** Also copy the server's stderr to this stream (e.g. this process's own stderr). */
   stderrTo?: NodeJS.WritableStream;
@@ -40,7 +39,7 @@ class LocalProcess implements ServerProcess {
 
   constructor(
     private readonly child: ChildProcess,
-    private readonly stderrLog: WriteStream | undefined,
+    private readonly stderrLog: CappedLog | undefined,
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -101,13 +100,8 @@ class LocalProcess implements ServerProcess {
 
 /** Spawn a server process. Resolves once the process has started (not when it is ready). */
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
-  let stderrLog: WriteStream | undefined;
-  if (opts.stderrPath) {
-    mkdirSync(dirname(opts.stderrPath), { recursive: true });
-    stderrLog = createWriteStream(opts.stderrPath, { flags: 'a' });
-    // An unwritable log (a full disk, a path that went away) must not crash the tester: the server still runs.
-    stderrLog.on('error', () => undefined);
-  }
+  // Capped: the first 8 MiB and the last 2 MiB of what the server writes (capped-log.ts).
+  const stderrLog = opts.stderrPath ? new CappedLog(opts.stderrPath) : undefined;
   const child = spawn(opts.command, opts.args ?? [], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },

@@ -27,7 +27,7 @@ const workflows = readdirSync(workflowDir)
   .map((name) => ({ name: `.github/workflows/${name}`, text: read(join(workflowDir, name)) }));
 // The copy-paste workflows for a server's own repository (the README shows them): held to the same
 // checks, except that they name the action by its release tag (`<owner>/mcp-reliability@v1`).
-const adopterWorkflows = ['adopter-reliability.yml', 'adopter-reliability-comment.yml'].map((name) => ({
+const adopterWorkflows = ['adopter-reliability.yml', 'adopter-reliability-comment.yml', 'adopter-reliability-load.yml'].map((name) => ({
   name: `test/action/fixtures/${name}`,
   text: read(join(fixtureDir, name)),
 }));
@@ -66,6 +66,8 @@ const EXPECTED_INPUTS: Record<string, string | undefined> = {
   target: undefined,
   'client-profile': 'resilient',
   seed: '1',
+  shard: undefined,
+  'log-requests': 'sampled',
   'fail-on': 'slo',
   'artifact-name': 'mcp-reliability',
   'retention-days': undefined,
@@ -326,7 +328,7 @@ jobs:
 
 test("the README's copy-paste workflows are the fixtures these tests lint and check, byte for byte", () => {
   const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-  for (const file of ['adopter-reliability.yml', 'adopter-reliability-comment.yml']) {
+  for (const file of ['adopter-reliability.yml', 'adopter-reliability-comment.yml', 'adopter-reliability-load.yml']) {
     const text = readFileSync(join(import.meta.dirname, 'fixtures', file), 'utf8').trimEnd();
     assert.ok(readme.includes(`\`\`\`yaml\n${text}\n\`\`\``), `README.md holds ${file} as a yaml block`);
   }

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -130,7 +131,31 @@ test('a passing run exits 0 and writes every output, the result valid against it
   assert.ok(result.memory && result.memory.samples >= 1, 'server memory was sampled');
   const events = readFileSync(join(out, 'logs', 'quick-pass', 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(events.some((e) => e.type === 'connected'));
+  // Sampled (the default): the interval lines count every request; the request lines are what the result says was logged.
+  const intervals = events.filter((e) => e.type === 'requests-interval');
+  assert.ok(intervals.length >= 1);
+  assert.equal(intervals.reduce((n, e) => n + e.requests, 0), result.totals.requests);
+  assert.equal(events.filter((e) => e.type === 'request').length, result.logs.requests?.requestsLogged);
+  assert.equal(result.logs.requests?.mode, 'sampled');
+  assert.equal(result.logs.requests?.requests, result.totals.requests);
+  assert.ok(result.tester && result.tester.peakRssBytes > 0 && result.tester.eventLogBytes === statSync(join(out, 'logs', 'quick-pass', 'events.ndjson')).size);
+  assert.equal(result.timeSeries?.points.reduce((n, p) => n + p.requests, 0), result.totals.requests);
+});
+
+test('--log-requests all: every request in events.ndjson.gz, the result points at it', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpr-cli-'));
+  const r = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--duration', '2s', '--out', out, '--progress', 'none', '--log-requests', 'all']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(readFileSync(join(out, 'test-results', 'quick-pass', 'result.json'), 'utf8')) as ScenarioResult;
+  assert.equal(result.logs.events, 'logs/quick-pass/events.ndjson.gz');
+  assert.equal(existsSync(join(out, 'logs', 'quick-pass', 'events.ndjson')), false);
+  const events = gunzipSync(readFileSync(join(out, result.logs.events))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
   assert.equal(events.filter((e) => e.type === 'request').length, result.totals.requests);
+  assert.equal(events.filter((e) => e.type === 'requests-interval').length, 0);
+  assert.deepEqual({ mode: result.logs.requests?.mode, logged: result.logs.requests?.requestsLogged }, { mode: 'all', logged: result.totals.requests });
+  const bad = cli(['run', '--scenario', join(RUNNABLE, 'quick-pass.json'), '--log-requests', 'some', '--out', out]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--log-requests "some": expected sampled or all/);
 });
 
 test('an ad-hoc stdio command target gets its roles inferred from the tool list', () => {

@@ -42,8 +42,9 @@ function noStackTrace(r: Outcome, what: string): void {
 
 /** Each subcommand and the flags its usage must name (besides --help). */
 const SUBCOMMANDS: Record<string, string[]> = {
-  run: ['--scenario', '--target', '--transport', '--duration', '--client-profile', '--out', '--seed', '--metrics-port', '--metrics-host', '--metrics-linger', '--container', '--compose-project', '--role', '--header', '--progress', '--no-summary', '--no-checks'],
+  run: ['--scenario', '--target', '--transport', '--duration', '--client-profile', '--out', '--seed', '--metrics-port', '--metrics-host', '--metrics-linger', '--container', '--compose-project', '--role', '--header', '--progress', '--no-summary', '--no-checks', '--log-requests', '--shard'],
   stack: ['--scenario', '--duration', '--out', '--seed', '--no-cleanup', '--monitoring', '--images-env', '--project', '--compose-file', '--server-command', '--server-image', '--target', '--run-args', '--ready-timeout'],
+  report: ['--out', '--json'],
   validate: [],
   list: ['--json'],
   probe: ['--timeout', '--transport', '--header'],
@@ -87,7 +88,7 @@ describe('every subcommand: --help and strict flags', { timeout: 180_000 }, () =
       [['run', '--target', '--seed', '2'], /^mcp-reliability run: --target needs a value, but the next argument is an option/],
       [['run', '--no-summary=yes'], /^mcp-reliability run: --no-summary takes no value/],
       [['stack', '--monitoring=yes'], /^mcp-reliability stack: --monitoring takes no value/],
-      [['rn'], /^mcp-reliability: unknown command "rn" \(did you mean "run"\?\): expected run, stack, validate, list, probe or pipe/],
+      [['rn'], /^mcp-reliability: unknown command "rn" \(did you mean "run"\?\): expected run, stack, report, validate, list, probe or pipe/],
       [['help', 'nope'], /^mcp-reliability: unknown command "nope"/],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(args)));

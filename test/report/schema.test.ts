@@ -50,7 +50,7 @@ test('the schema rejects what the type forbids', () => {
 });
 
 test('schema 1.2.0+: a result with a prometheus section validates (reachable and unreachable); the section is closed', () => {
-  assert.equal(RESULT_SCHEMA_VERSION, '1.3.0');
+  assert.equal(RESULT_SCHEMA_VERSION, '1.4.0');
   const { result } = buildSampleResult();
   const prometheus = summarizeScrape(sampleScrape(), 'test-results/flaky/prometheus.json');
   assert.ok(validate(JSON.parse(JSON.stringify({ ...result, prometheus }))), problems());
