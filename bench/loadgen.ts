@@ -15,43 +15,48 @@
  * server's CPU (% of one core) and the machine's (% of all cores). The server, the generator and
  * autocannon share the machine's cores, so client CPU per request decides how hard we can push.
  *
- *   node --import tsx bench/loadgen.ts [--quick]        (about 90 s; --quick about 15 s)
+ * Two targets, each judged on the median of the per-round ratios (each round's sides ran back to
+ * back): client CPU per request ours ≤ 1.5 × autocannon's, and requests/s ours ≥ 0.95 × autocannon's.
+ *
+ * `--breakdown` adds, in every round, the same load step with the recording changed (for
+ * attribution only: no event log; neither log nor Recorder), and prints where ours' client CPU per
+ * request goes.
+ *
+ *   node --import tsx bench/loadgen.ts [--quick] [--breakdown]   (about 2.5 min; --quick about 15 s; --breakdown +2 min)
  */
-import { pathToFileURL } from 'node:url';
-import { loadPlan } from '../src/scenario/index.js';
-import type { Step } from '../src/scenario/types.js';
 import { resolveCall } from '../src/run/resolve-call.js';
-import { resolveTarget, SCENARIOS_DIR } from '../src/target/index.js';
+import { resolveTarget } from '../src/target/index.js';
 import { childThroughput } from './lib/autocannon-child.js';
-import { openSession, startEverything, type Everything } from './lib/everything.js';
-import { machineBusyPercent, machineCpu, median, processCpuMs } from './lib/proc.js';
-import { openScenarioClient, type ScenarioClient } from './lib/scenario.js';
+import { openSession, startEverything } from './lib/everything.js';
+import { highLoadStep, mainOf, measured, type SideFigures } from './lib/measure.js';
+import { median } from './lib/proc.js';
+import { openScenarioClient, type Recording, type ScenarioClient } from './lib/scenario.js';
 
-export const TARGET_RATIO = 0.8;
+/** Requests/s: ours ≥ this × autocannon's. */
+export const TARGET_RATIO = 0.95;
+/** Client CPU per request: ours ≤ this × autocannon's. */
+export const TARGET_CPU_RATIO = 1.5;
 
 export interface LoadgenOptions {
   quick?: boolean;
-  /** Measured rounds (each: ours, autocannon, SDK). Default 3 (quick: 1). */
+  /** Measured rounds (each: ours, autocannon, SDK). Default 5 (quick: 1). */
   rounds?: number;
   /** Length of each side's run in a round. Default 8 s (quick: 3 s). */
   roundSeconds?: number;
   /** Length of each side's discarded warm-up run. Default 2 s (quick: 1 s). */
   warmupSeconds?: number;
+  /** Also run ours with the recording changed, to attribute its CPU (see BreakdownSide). */
+  breakdown?: boolean;
   log?: (line: string) => void;
 }
 
-export interface SideFigures {
-  requests: number;
-  failures: number;
-  seconds: number;
-  requestsPerSecond: number;
-  /** CPU of the client (this process, or autocannon's child) per request, µs. */
-  clientCpuUsPerRequest: number;
-  /** CPU of the server process during the run, % of one core. */
-  serverCpuPercent: number | null;
-  /** All cores of the machine, % busy during the run. */
-  machineBusyPercent: number | null;
-}
+/** Ours with the recording changed (bench/lib/scenario.ts): no event log, neither log nor Recorder. */
+export type BreakdownSide = 'no-log' | 'bare';
+const BREAKDOWN: { side: BreakdownSide; recording: Recording; label: string }[] = [
+  { side: 'no-log', recording: 'no-log', label: 'no log' },
+  { side: 'bare', recording: 'none', label: 'no record' },
+];
+
 
 export interface LoadgenRound {
   round: number;
@@ -60,8 +65,12 @@ export interface LoadgenRound {
   sdk: SideFigures;
   /** ours / autocannon requests per second. */
   ratio: number;
+  /** ours / autocannon client CPU per request. */
+  cpuRatio: number;
   /** SDK / autocannon requests per second. */
   sdkRatio: number;
+  /** With --breakdown: ours with the recording changed, in the same round. */
+  breakdown?: Record<BreakdownSide, SideFigures>;
 }
 
 export interface LoadgenFigures {
@@ -72,54 +81,38 @@ export interface LoadgenFigures {
     requestsPerSecond: { ours: number; autocannon: number; sdk: number };
     /** Median of the per-round ratios (each round's sides ran back to back). */
     ratio: number;
+    /** Median of the per-round client CPU per request ratios, ours / autocannon. */
+    cpuRatio: number;
     sdkRatio: number;
     clientCpuUsPerRequest: { ours: number; autocannon: number; sdk: number };
     serverCpuPercent: { ours: number | null; autocannon: number | null; sdk: number | null };
   };
+  /** Requests/s target (ours ≥ target × autocannon). */
   target: number;
+  /** Every target met. */
   met: boolean;
+  /** Each target with what was measured (medians of per-round ratios). */
+  targets: LoadgenTarget[];
+  /** With --breakdown: medians of client CPU per request (µs) of each variant of ours. */
+  breakdown?: Record<BreakdownSide, number>;
   /** The exact request autocannon sent. */
   autocannonRequest: { headers: Record<string, string>; body: string };
 }
 
+export interface LoadgenTarget {
+  name: string;
+  /** `≤` : measured must not exceed limit; `≥`: must reach it. */
+  comparison: '≤' | '≥';
+  limit: number;
+  measured: number;
+  met: boolean;
+}
+
 type Side = 'ours' | 'autocannon' | 'sdk';
-
-/** The high-load-stress scenario's load step, from the shipped file, lasting `ms`. */
-async function highLoadStep(): Promise<Step> {
-  const plan = await loadPlan('high-load-stress', { scenariosDir: SCENARIOS_DIR });
-  const step = plan.scenario.steps.find((s) => s.action === 'load');
-  if (!step) throw new Error('high-load-stress has no load step');
-  return step;
-}
-
-/** Measures one run of `fn` on this process's CPU and the server's; `fn` returns its request counts. */
-async function measured(
-  server: Everything,
-  fn: () => Promise<{ requests: number; failures: number; seconds: number; clientCpuMs?: number }>,
-): Promise<SideFigures> {
-  const cpu0 = process.cpuUsage();
-  const server0 = processCpuMs(server.pid);
-  const machine0 = machineCpu();
-  const t0 = performance.now();
-  const r = await fn();
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const server1 = processCpuMs(server.pid);
-  const clientCpuMs = r.clientCpuMs ?? (cpu.user + cpu.system) / 1000;
-  return {
-    requests: r.requests,
-    failures: r.failures,
-    seconds: r.seconds,
-    requestsPerSecond: r.requests / r.seconds,
-    clientCpuUsPerRequest: r.requests > 0 ? (clientCpuMs * 1000) / r.requests : Number.NaN,
-    serverCpuPercent: server0 !== null && server1 !== null ? (100 * (server1 - server0)) / wallMs : null,
-    machineBusyPercent: machineBusyPercent(machine0, machineCpu()),
-  };
-}
 
 export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures> {
   const quick = options.quick ?? false;
-  const rounds = options.rounds ?? (quick ? 1 : 3);
+  const rounds = options.rounds ?? (quick ? 1 : 5);
   const roundSeconds = options.roundSeconds ?? (quick ? 3 : 8);
   const warmupSeconds = options.warmupSeconds ?? (quick ? 1 : 2);
   const log = options.log ?? (() => undefined);
@@ -139,7 +132,7 @@ export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures>
 
     const sides: Record<Side, (seconds: number) => Promise<SideFigures>> = {
       ours: (seconds) =>
-        measured(server, async () => {
+        measured(() => server.pid, async () => {
           const before = c.calls();
           const t0 = performance.now();
           await c.run([{ ...step, duration: seconds * 1000 }], seconds * 1000);
@@ -147,12 +140,12 @@ export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures>
           return { requests: after.total - before.total, failures: after.failed - before.failed, seconds: (performance.now() - t0) / 1000 };
         }),
       autocannon: (seconds) =>
-        measured(server, async () => {
+        measured(() => server.pid, async () => {
           const r = await childThroughput({ url: server.url, headers, body, connections, pipelining: 1, seconds });
           return { requests: r.total, failures: r.failures, seconds: r.durationMs / 1000, clientCpuMs: r.cpuMs };
         }),
       sdk: (seconds) =>
-        measured(server, async () => {
+        measured(() => server.pid, async () => {
           const before = c.calls();
           const ctx = c.context(seconds * 1000);
           const t0 = performance.now();
@@ -169,6 +162,14 @@ export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures>
         }),
     };
     const order: Side[] = ['ours', 'autocannon', 'sdk'];
+    const variant = async (recording: Recording, seconds: number) => {
+      c.recording = recording;
+      try {
+        return await sides.ours(seconds);
+      } finally {
+        c.recording = 'runner';
+      }
+    };
 
     for (const side of order) await sides[side](warmupSeconds);
     log(`warm-up done (${warmupSeconds} s per side); ${rounds} round(s) of ${roundSeconds} s per side`);
@@ -176,16 +177,24 @@ export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures>
     for (let round = 1; round <= rounds; round++) {
       const figures = {} as Record<Side, SideFigures>;
       for (const side of order) figures[side] = await sides[side](roundSeconds);
+      let breakdown: Record<BreakdownSide, SideFigures> | undefined;
+      if (options.breakdown) {
+        breakdown = {} as Record<BreakdownSide, SideFigures>;
+        for (const b of BREAKDOWN) breakdown[b.side] = await variant(b.recording, roundSeconds);
+      }
       const r: LoadgenRound = {
         round,
         ...figures,
+        ...(breakdown ? { breakdown } : {}),
         ratio: figures.ours.requestsPerSecond / figures.autocannon.requestsPerSecond,
+        cpuRatio: figures.ours.clientCpuUsPerRequest / figures.autocannon.clientCpuUsPerRequest,
         sdkRatio: figures.sdk.requestsPerSecond / figures.autocannon.requestsPerSecond,
       };
       results.push(r);
       log(
         `round ${round}: ours ${r.ours.requestsPerSecond.toFixed(0)} req/s, autocannon ${r.autocannon.requestsPerSecond.toFixed(0)} req/s, ` +
-          `SDK ${r.sdk.requestsPerSecond.toFixed(0)} req/s; ratio ${r.ratio.toFixed(3)}`,
+          `SDK ${r.sdk.requestsPerSecond.toFixed(0)} req/s; ratio ${r.ratio.toFixed(3)}; client CPU/request ours ${r.ours.clientCpuUsPerRequest.toFixed(0)} µs, ` +
+          `autocannon ${r.autocannon.clientCpuUsPerRequest.toFixed(0)} µs (${r.cpuRatio.toFixed(2)}×)`,
       );
     }
     const med = (f: (r: LoadgenRound) => number) => median(results.map(f));
@@ -194,6 +203,11 @@ export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures>
       return xs.length ? median(xs) : null;
     };
     const ratio = med((r) => r.ratio);
+    const cpuRatio = med((r) => r.cpuRatio);
+    const targets: LoadgenTarget[] = [
+      { name: 'client CPU per request, ours / autocannon', comparison: '≤', limit: TARGET_CPU_RATIO, measured: cpuRatio, met: cpuRatio <= TARGET_CPU_RATIO },
+      { name: 'requests/s, ours / autocannon', comparison: '≥', limit: TARGET_RATIO, measured: ratio, met: ratio >= TARGET_RATIO },
+    ];
     return {
       connections,
       roundSeconds,
@@ -201,6 +215,7 @@ export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures>
       median: {
         requestsPerSecond: { ours: med((r) => r.ours.requestsPerSecond), autocannon: med((r) => r.autocannon.requestsPerSecond), sdk: med((r) => r.sdk.requestsPerSecond) },
         ratio,
+        cpuRatio,
         sdkRatio: med((r) => r.sdkRatio),
         clientCpuUsPerRequest: {
           ours: med((r) => r.ours.clientCpuUsPerRequest),
@@ -214,7 +229,11 @@ export async function run(options: LoadgenOptions = {}): Promise<LoadgenFigures>
         },
       },
       target: TARGET_RATIO,
-      met: ratio >= TARGET_RATIO,
+      met: targets.every((t) => t.met),
+      targets,
+      ...(options.breakdown
+        ? { breakdown: Object.fromEntries(BREAKDOWN.map((b) => [b.side, med((r) => r.breakdown![b.side].clientCpuUsPerRequest)])) as Record<BreakdownSide, number> }
+        : {}),
       autocannonRequest: { headers, body },
     };
   } finally {
@@ -229,33 +248,46 @@ export function format(f: LoadgenFigures): string {
   const lines = [
     `Load generator vs autocannon: tools/call echo, ${f.connections} in flight, ${f.rounds.length} round(s) of ${f.roundSeconds} s per side (after a discarded warm-up)`,
     '',
-    row(['round', 'side', 'req/s', '× ac', 'failed', 'client CPU µs/req', 'server CPU %', 'machine %']),
-    row(['-'.repeat(10), '-'.repeat(10), ...Array.from({ length: 6 }, () => '-'.repeat(9))]),
+    row(['round', 'side', 'req/s', '× ac', 'failed', 'client CPU µs/req', 'CPU × ac', 'server CPU %', 'machine %']),
+    row(['-'.repeat(10), '-'.repeat(10), ...Array.from({ length: 7 }, () => '-'.repeat(9))]),
   ];
   for (const r of f.rounds) {
     for (const side of ['ours', 'autocannon', 'sdk'] as const) {
       const s = r[side];
       const ratio = side === 'ours' ? r.ratio : side === 'sdk' ? r.sdkRatio : 1;
-      lines.push(row([String(r.round), side, s.requestsPerSecond.toFixed(0), ratio.toFixed(3), String(s.failures), s.clientCpuUsPerRequest.toFixed(0), pct(s.serverCpuPercent), pct(s.machineBusyPercent)]));
+      const cpu = s.clientCpuUsPerRequest / r.autocannon.clientCpuUsPerRequest;
+      lines.push(row([String(r.round), side, s.requestsPerSecond.toFixed(0), ratio.toFixed(3), String(s.failures), s.clientCpuUsPerRequest.toFixed(0), cpu.toFixed(2), pct(s.serverCpuPercent), pct(s.machineBusyPercent)]));
+    }
+    for (const b of r.breakdown ? BREAKDOWN : []) {
+      const s = r.breakdown![b.side];
+      const cells = [s.requestsPerSecond.toFixed(0), (s.requestsPerSecond / r.autocannon.requestsPerSecond).toFixed(3), String(s.failures), s.clientCpuUsPerRequest.toFixed(0)];
+      lines.push(row([String(r.round), b.label, ...cells, (s.clientCpuUsPerRequest / r.autocannon.clientCpuUsPerRequest).toFixed(2), pct(s.serverCpuPercent), pct(s.machineBusyPercent)]));
     }
   }
   const m = f.median;
+  const cpuOf = (x: number) => (x / m.clientCpuUsPerRequest.autocannon).toFixed(2);
   lines.push(
-    row(['median', 'ours', m.requestsPerSecond.ours.toFixed(0), m.ratio.toFixed(3), '', m.clientCpuUsPerRequest.ours.toFixed(0), pct(m.serverCpuPercent.ours), '']),
-    row(['median', 'autocannon', m.requestsPerSecond.autocannon.toFixed(0), '1.000', '', m.clientCpuUsPerRequest.autocannon.toFixed(0), pct(m.serverCpuPercent.autocannon), '']),
-    row(['median', 'sdk', m.requestsPerSecond.sdk.toFixed(0), m.sdkRatio.toFixed(3), '', m.clientCpuUsPerRequest.sdk.toFixed(0), pct(m.serverCpuPercent.sdk), '']),
+    row(['median', 'ours', m.requestsPerSecond.ours.toFixed(0), m.ratio.toFixed(3), '', m.clientCpuUsPerRequest.ours.toFixed(0), m.cpuRatio.toFixed(2), pct(m.serverCpuPercent.ours), '']),
+    row(['median', 'autocannon', m.requestsPerSecond.autocannon.toFixed(0), '1.000', '', m.clientCpuUsPerRequest.autocannon.toFixed(0), '1.00', pct(m.serverCpuPercent.autocannon), '']),
+    row(['median', 'sdk', m.requestsPerSecond.sdk.toFixed(0), m.sdkRatio.toFixed(3), '', m.clientCpuUsPerRequest.sdk.toFixed(0), cpuOf(m.clientCpuUsPerRequest.sdk), pct(m.serverCpuPercent.sdk), '']),
     '',
     `ratio ours/autocannon by round: ${f.rounds.map((r) => r.ratio.toFixed(3)).join(', ')}; median ${m.ratio.toFixed(3)}`,
-    `target ours ≥ ${f.target} × autocannon: ${f.met ? 'MET' : 'NOT MET'}`,
+    `client CPU per request ours/autocannon by round: ${f.rounds.map((r) => r.cpuRatio.toFixed(2)).join(', ')}; median ${m.cpuRatio.toFixed(2)}`,
+    '(ours and autocannon medians of the ratios of each round; the median rows above are medians of each column)',
+    '',
+    ...f.targets.map((t) => `target ${t.name} ${t.comparison} ${t.limit}: measured ${t.measured.toFixed(2)}× — ${t.met ? 'MET' : 'NOT MET'}`),
   );
+  const b = f.breakdown;
+  if (b) {
+    const us = (x: number) => `${x.toFixed(0)} µs`;
+    lines.push(
+      '',
+      `where ours' client CPU per request goes (medians; differences between variants run in the same rounds): ` +
+        `the sampled event log ${us(m.clientCpuUsPerRequest.ours - b['no-log'])}; ` +
+        `Recorder ${us(b['no-log'] - b.bare)}; step interpreter + session + lean path ${us(b.bare)} (autocannon ${us(m.clientCpuUsPerRequest.autocannon)})`,
+    );
+  }
   return lines.join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run({ quick: process.argv.includes('--quick'), log: (line) => console.log(line) })
-    .then((f) => console.log(`\n${format(f)}`))
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
-}
+mainOf(import.meta.url, (log) => run({ quick: process.argv.includes('--quick'), breakdown: process.argv.includes('--breakdown'), log }), format);

@@ -6,8 +6,13 @@
  * code (lean path included) a scenario's does, and its CPU cost includes the recording.
  *
  * Keep in step with runScenario() in src/run/runner.ts (context fields, event routing).
+ *
+ * `recording` changes that for attribution only (loadgen --breakdown), never by default: no event
+ * log, or neither the log nor the Recorder.
  */
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { EventLog } from '../../src/run/event-log.js';
+import { intervalFor } from '../../src/run/timeseries.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forkRng } from '../../src/chaos/rng.js';
@@ -19,13 +24,22 @@ import { Recorder, type RecordedEvent } from '../../src/run/recorder.js';
 import type { Step, ToolRole } from '../../src/scenario/types.js';
 import { getClientProfile, Session } from '../../src/session/index.js';
 import type { RoleBinding } from '../../src/target/index.js';
+import type { Endpoint } from '../../src/target/types.js';
+
+/**
+ * What each session event costs besides the session: `runner` (the Recorder with its time series
+ * and the sampled event log, as src/run/runner.ts does), `no-log` (the Recorder only), `none`.
+ */
+export type Recording = 'runner' | 'no-log' | 'none';
 
 export interface ScenarioClient {
   session: Session;
   recorder: Recorder;
+  /** How events are recorded from now on (default `runner`). */
+  recording: Recording;
   /** Run `steps` through the real interpreter; `durationMs` plays the run's --duration (soak/load fractions). */
   run(steps: Step[], durationMs: number): Promise<void>;
-  /** The context the last run() used (for resolveCall and the like). */
+  /** A run context of this client (for resolveCall and the like); valid until the next context() call. */
   context(durationMs: number): RunContext;
   /** tools/call requests that finished so far, and how many of them were not `ok`. */
   calls(): { total: number; failed: number };
@@ -34,50 +48,75 @@ export interface ScenarioClient {
 
 const SEED = 1;
 
-export async function openScenarioClient(url: string, roles: Partial<Record<ToolRole, RoleBinding>>, label = 'bench'): Promise<ScenarioClient> {
+/** `target`: a Streamable HTTP URL (server-everything as `everything-http`), or any endpoint (a stdio target's, from startTarget). */
+export async function openScenarioClient(target: string | Endpoint, roles: Partial<Record<ToolRole, RoleBinding>>, label = 'bench'): Promise<ScenarioClient> {
+  const endpoint: Endpoint = typeof target === 'string' ? { transport: 'streamable-http', url: target, label: 'everything-http' } : target;
   const dir = mkdtempSync(join(tmpdir(), 'mcp-reliability-bench-'));
-  const events: WriteStream = createWriteStream(join(dir, 'events.ndjson'));
-  const metrics = createMetrics({ scenario: label, target: 'everything-http', clientProfile: 'resilient', version: 'bench' });
-  const recorder = new Recorder({ metrics });
-  const session = new Session({ transport: 'streamable-http', url, label: 'everything-http' }, getClientProfile('resilient', {}), {
+  const metrics = createMetrics({ scenario: label, target: endpoint.label, clientProfile: 'resilient', version: 'bench' });
+  // As the runner: the time series' intervals follow the duration (a bench round: 10 min at most) and close into the sampled log.
+  const startedAt = Date.now();
+  const durationMs = 600_000;
+  const events = new EventLog(join(dir, 'events.ndjson'), 'sampled', (t) => t, startedAt, intervalFor(durationMs));
+  const recorder = new Recorder({ metrics, durationMs, onInterval: (p) => events.interval(p) });
+  const session = new Session(endpoint, getClientProfile('resilient', {}), {
     rng: forkRng(SEED, `session:${label}`),
     clientVersion: 'bench',
   });
   const counts = { total: 0, failed: 0 };
   const sid = session.sessionId;
+  const state = { recording: 'runner' as Recording };
   session.onAny((e) => {
-    const r: RecordedEvent = { ...e, session: sid };
-    recorder.onEvent(r);
-    // The runner's eventLine(): the event as emitted, with an ISO time.
-    events.write(`${JSON.stringify({ time: new Date(r.at).toISOString(), ...r })}\n`);
     if (e.type === 'request' && e.method === 'tools/call') {
       counts.total += 1;
       if (e.outcome !== 'ok') counts.failed += 1;
     }
+    const mode = state.recording;
+    if (mode === 'none') return;
+    const r: RecordedEvent = { ...e, session: sid };
+    recorder.onEvent(r);
+    if (mode === 'no-log') return;
+    events.write(r);
   });
   const abort = new AbortController();
-  const context = (durationMs: number): RunContext => ({
-    session,
-    rng: forkRng(SEED, `steps:${label}`),
-    roles,
-    ...runClock(durationMs, { interrupt: abort.signal }),
-    note: () => undefined,
-    marker: { counter: 0, seed: SEED },
-  });
-  if (!(await session.connect())) throw new Error(`could not connect to ${url}`);
+  // Each context's clock listens on `abort`; disposing it (as the runner does) removes that
+  // listener and its deadline timer, so many rounds do not pile listeners up.
+  const makeContext = (durationMs: number): { ctx: RunContext; dispose: () => void } => {
+    const { dispose, ...clock } = runClock(durationMs, { interrupt: abort.signal });
+    return { ctx: { session, rng: forkRng(SEED, `steps:${label}`), roles, ...clock, note: () => undefined, marker: { counter: 0, seed: SEED } }, dispose };
+  };
+  let lastContext: (() => void) | undefined;
+  const context = (durationMs: number): RunContext => {
+    lastContext?.();
+    const made = makeContext(durationMs);
+    lastContext = made.dispose;
+    return made.ctx;
+  };
+  if (!(await session.connect())) throw new Error(`could not connect to ${endpoint.url ?? endpoint.label}`);
   return {
     session,
     recorder,
+    get recording() {
+      return state.recording;
+    },
+    set recording(mode: Recording) {
+      state.recording = mode;
+    },
     context,
-    run: (steps, durationMs) => {
-      const ctx = context(durationMs);
-      return runSteps(steps, ctx, { template: {}, deadline: ctx.hardDeadline });
+    run: async (steps, durationMs) => {
+      const { ctx, dispose } = makeContext(durationMs);
+      try {
+        await runSteps(steps, ctx, { template: {}, deadline: ctx.hardDeadline });
+      } finally {
+        dispose();
+      }
     },
     calls: () => ({ ...counts }),
     close: async () => {
+      lastContext?.();
       abort.abort();
       await session.close().catch(() => undefined);
-      await new Promise<void>((resolve) => events.end(() => resolve()));
+      recorder.finish();
+      await events.end();
       rmSync(dir, { recursive: true, force: true });
     },
   };
