@@ -22,6 +22,7 @@ import {
   planFaults,
   renderRunReport,
   renderScenarioReport,
+  reportVerdicts,
   result_schema_default,
   runFilePaths,
   runScenario,
@@ -30,7 +31,7 @@ import {
   summaryFilePaths,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunks/chunk-BJVTVB3J.js";
+} from "./chunks/chunk-SYJ43JLQ.js";
 import {
   BadInputError,
   EXIT,
@@ -40,7 +41,7 @@ import {
   exitCodeOf,
   require__,
   resolveTarget
-} from "./chunks/chunk-ACNKODTP.js";
+} from "./chunks/chunk-MANBCW3W.js";
 import "./chunks/chunk-SFONEEKR.js";
 import {
   __toESM
@@ -77,6 +78,52 @@ function sameRepoPullRequest(e) {
   if (!pr || typeof pr.number !== "number") return null;
   const fork = pr.head?.repo?.full_name !== void 0 && pr.head.repo.full_name !== pr.base?.repo?.full_name;
   return { number: pr.number, headSha: pr.head?.sha ?? e.sha, fork };
+}
+
+// src/scenario/shard.ts
+var MAX_SHARDS = 256;
+function parseShard(text) {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) return { error: `"${text}": expected <index>/<count>, e.g. 1/4 (index from 1 to count)` };
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || count > MAX_SHARDS) return { error: `"${text}": count must be 1 to ${MAX_SHARDS}` };
+  if (index < 1 || index > count) return { error: `"${text}": index must be 1 to ${count}` };
+  return { index, count };
+}
+function shardSeed(seed, shard) {
+  if (shard.count === 1) return seed >>> 0;
+  let h = seed >>> 0;
+  for (const ch of `shard:${shard.index}/${shard.count}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
+function shareOf(total, shard) {
+  return Math.floor(total / shard.count) + (shard.index <= total % shard.count ? 1 : 0);
+}
+function shardPlan(plan, shard) {
+  if (shard.count === 1) return { plan, issues: [] };
+  const issues = [];
+  let loads = 0;
+  const split = (steps2, base) => steps2?.map((step, i) => {
+    const pointer = `${base}/${i}`;
+    const out = { ...step, ...step.steps ? { steps: split(step.steps, `${pointer}/steps`) } : {} };
+    if (step.action !== "load") return out;
+    loads += 1;
+    const concurrency = step.concurrency ?? 10;
+    if (concurrency < shard.count) {
+      issues.push({ file: plan.source, pointer: `${pointer}/concurrency`, message: `concurrency ${concurrency}${step.concurrency === void 0 ? " (the default)" : ""} cannot be split across ${shard.count} shards: every shard needs at least one worker`, expected: `an integer >= ${shard.count}`, hint: `raise concurrency to a multiple of ${shard.count}, or use fewer shards` });
+      return out;
+    }
+    out.concurrency = shareOf(concurrency, shard);
+    if (step.rate !== void 0) out.rate = step.rate * out.concurrency / concurrency;
+    return out;
+  });
+  const steps = split(plan.scenario.steps, "/steps") ?? [];
+  if (loads === 0) issues.push({ file: plan.source, pointer: "/steps", message: `--shard ${shard.index}/${shard.count}: the scenario has no load step, so there is no load to split`, hint: "shard only scenarios whose steps include an action: load; run the others whole" });
+  const expect = plan.scenario.expect ? { ...plan.scenario.expect } : void 0;
+  if (expect?.minRequests !== void 0) expect.minRequests = expect.minRequests / shard.count;
+  if (expect?.minRequestRate !== void 0) expect.minRequestRate = expect.minRequestRate / shard.count;
+  return { plan: { ...plan, scenario: { ...plan.scenario, steps, ...expect ? { expect } : {} } }, issues };
 }
 
 // src/action/inputs.ts
@@ -138,6 +185,14 @@ function parseInputs(read, scenarios) {
   const serverPort = intOf("server-port", get("server-port", "3001"), 1, 65535, problems);
   const clientProfile = oneOf("client-profile", get("client-profile", "resilient"), ["resilient", "claude-code"], problems);
   const seed = intOf("seed", get("seed", "1"), 0, 2 ** 32 - 1, problems);
+  const shardText = get("shard");
+  let shard;
+  if (shardText) {
+    const parsed = parseShard(shardText);
+    if ("error" in parsed) problems.push(`input "shard": ${parsed.error}`);
+    else if (parsed.count > 1) shard = parsed;
+  }
+  const logRequests = oneOf("log-requests", get("log-requests", "sampled"), ["sampled", "all"], problems);
   const failOn = oneOf("fail-on", get("fail-on", "slo"), ["slo", "harness", "never"], problems);
   const artifactName = get("artifact-name", "mcp-reliability");
   if (!/^[A-Za-z0-9._-]+$/.test(artifactName)) problems.push(`input "artifact-name": "${artifactName}" may hold letters, digits, ".", "_" and "-" only`);
@@ -159,6 +214,8 @@ function parseInputs(read, scenarios) {
     ...target ? { target } : {},
     clientProfile,
     seed,
+    ...shard ? { shard } : {},
+    logRequests,
     failOn,
     artifactName,
     ...retentionDays !== void 0 ? { retentionDays } : {},
@@ -169,91 +226,9 @@ function parseInputs(read, scenarios) {
 }
 
 // src/action/report-mode.ts
-import { mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync2, statSync, writeFileSync } from "node:fs";
-import { join as join2 } from "node:path";
-var import__ = __toESM(require__(), 1);
-
-// src/run/suite.ts
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync as readFileSync2, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-function exitCodeFor(results) {
-  if (results.some((r) => r.verdict === "error")) return EXIT.harness;
-  if (results.some((r) => r.verdict === "fail")) return EXIT.sloFailed;
-  return EXIT.ok;
-}
-function applicablePlans(plans, target) {
-  const runnable = [];
-  const ruledOut = [];
-  for (const plan of plans) {
-    const { issues } = planFaults(plan, target);
-    if (issues.length > 0) ruledOut.push({ plan, issues });
-    else runnable.push(plan);
-  }
-  return { runnable, ruledOut };
-}
-async function runSuite(opts) {
-  const { runnable, ruledOut } = applicablePlans(opts.plans, opts.target);
-  if (ruledOut.length > 0 && opts.inapplicable !== "skip") throw new ScenarioError(ruledOut.flatMap((r) => r.issues));
-  const skipped = ruledOut.map(({ plan, issues }) => {
-    const kinds = [...new Set(issues.map((i) => /^"([a-z-]+)"/.exec(i.message)?.[1] ?? "?"))];
-    return { scenario: plan.scenario.name, reason: `target ${opts.target.name} (${opts.target.transport}) cannot have its ${kinds.join(", ")} fault${kinds.length === 1 ? "" : "s"}: ${issues[0]?.message ?? ""}` };
-  });
-  const reportsDir = join(opts.outDir, "reports");
-  mkdirSync(reportsDir, { recursive: true });
-  let current;
-  let server;
-  if (opts.metricsPort !== void 0) {
-    server = await startMetricsServer(() => current?.registry, opts.metricsPort, opts.metricsHost);
-    opts.onMetricsServer?.(server.url);
-  }
-  const results = [];
-  const files = { ...summaryFilePaths(opts.outDir), reports: [], results: [] };
-  try {
-    for (const plan of runnable) {
-      for (const client of opts.clients) {
-        if (opts.signal.aborted) break;
-        const result = await runScenario({
-          plan,
-          target: opts.target,
-          client,
-          durationMs: opts.durationMs,
-          seed: opts.seed,
-          outDir: opts.outDir,
-          signal: opts.signal,
-          toolVersion: opts.toolVersion,
-          onMetrics: (m) => current = m,
-          ...opts.checks !== void 0 ? { checks: opts.checks } : {},
-          ...opts.secrets?.length ? { secrets: opts.secrets } : {},
-          ...opts.containerStats ? { containerStats: opts.containerStats } : {},
-          onProgress: (snapshot, remainingMs) => opts.onProgress?.({ scenario: plan.scenario.name, client: client.name, snapshot, remainingMs })
-        });
-        results.push(result);
-        const written = writeRunFiles(opts.outDir, result);
-        files.results.push(written.result);
-        files.reports.push(written.report);
-        opts.onScenarioDone?.(result);
-      }
-    }
-  } catch (err) {
-    await server?.close();
-    throw err;
-  }
-  writeSummaryFiles(opts.outDir, results, skipped);
-  if (server && opts.metricsLingerMs && !opts.signal.aborted) await lingerFor(opts.metricsLingerMs, opts.signal);
-  await server?.close();
-  return { results, files, interrupted: opts.signal.aborted, skipped };
-}
-function lingerFor(ms, signal) {
-  return new Promise((resolve2) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve2();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
+var import__ = __toESM(require__(), 1);
 
 // src/action/sticky.ts
 var STICKY_MARKER = "<!-- mcp-reliability:sticky-report -->";
@@ -292,14 +267,14 @@ function latestRunArtifacts(all, prefix) {
   return [...best.values()].map((v) => v.a).sort((x, y) => x.name.localeCompare(y.name));
 }
 function resultFiles(dir) {
-  const root = join2(dir, "test-results");
+  const root = join(dir, "test-results");
   let names = [];
   try {
     names = readdirSync(root);
   } catch {
     return [];
   }
-  return names.map((n) => join2(root, n, "result.json")).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+  return names.map((n) => join(root, n, "result.json")).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
 }
 var validateResult = new import__.Ajv2020({ allErrors: false, strict: false, allowUnionTypes: true }).compile(result_schema_default);
 function checkedResult(value, where) {
@@ -307,9 +282,10 @@ function checkedResult(value, where) {
   return value;
 }
 function setReportOutputs(results, reportPath) {
-  const verdict = results.length === 0 ? "error" : results.some((r) => r.verdict === "error") ? "error" : results.every((r) => r.verdict === "pass") ? "pass" : "fail";
+  const verdicts = reportVerdicts(results);
+  const verdict = verdicts.length === 0 || verdicts.includes("error") ? "error" : verdicts.every((v) => v === "pass") ? "pass" : "fail";
   setOutput("verdict", verdict);
-  setOutput("exit-code", String(results.length === 0 ? 3 : exitCodeFor([...results])));
+  setOutput("exit-code", String(verdict === "error" ? EXIT.harness : verdict === "fail" ? EXIT.sloFailed : EXIT.ok));
   setOutput("scenario", results.map((r) => r.scenario.name).join(","));
   const avail = results.map((r) => r.totals.availabilityPercent).filter((v) => v !== null);
   setOutput("availability", avail.length ? String(Math.min(...avail)) : "");
@@ -320,12 +296,12 @@ function setReportOutputs(results, reportPath) {
 }
 async function reportMode(inp, deps) {
   const { env, artifacts } = deps;
-  const dir = join2(env.temp, "mcp-reliability-report");
-  mkdirSync2(dir, { recursive: true });
+  const dir = join(env.temp, "mcp-reliability-report");
+  mkdirSync(dir, { recursive: true });
   const runs = latestRunArtifacts(await artifacts.list(), inp.artifactName);
   const results = [];
   for (const a of runs) {
-    const into = await artifacts.download(a.id, join2(dir, "runs", a.name));
+    const into = await artifacts.download(a.id, join(dir, "runs", a.name));
     for (const file of resultFiles(into)) results.push(checkedResult(JSON.parse(readFileSync2(file, "utf8")), `${a.name}: ${file.slice(into.length + 1)}`));
   }
   results.sort((x, y) => x.scenario.name.localeCompare(y.scenario.name) || x.client.profile.localeCompare(y.client.profile));
@@ -333,14 +309,14 @@ async function reportMode(inp, deps) {
   const links = runLinks(env);
   const pr = sameRepoPullRequest(env);
   const markdown = renderRunReport(results, { links });
-  const reportPath = join2(dir, "report.md");
+  const reportPath = join(dir, "report.md");
   writeFileSync(reportPath, markdown);
   const doc = { kind: "mcp-reliability-report", version: 1, repository: `${env.repository.owner}/${env.repository.repo}`, runId: env.runId, pr: pr?.number ?? null, headSha: pr?.headSha ?? env.sha, results };
-  const out = join2(dir, "artifact");
-  mkdirSync2(out, { recursive: true });
-  writeFileSync(join2(out, "report.json"), `${JSON.stringify(doc)}
+  const out = join(dir, "artifact");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "report.json"), `${JSON.stringify(doc)}
 `);
-  writeFileSync(join2(out, "report.md"), markdown);
+  writeFileSync(join(out, "report.md"), markdown);
   await artifacts.uploadDir(reportArtifactName(inp.artifactName, env.runAttempt), out, inp.retentionDays);
   await summary.addRaw(markdown).write();
   setReportOutputs(results, reportPath);
@@ -363,7 +339,7 @@ async function reportMode(inp, deps) {
   }
 }
 function readReport(dir) {
-  const file = join2(dir, "report.json");
+  const file = join(dir, "report.json");
   const size = statSync(file, { throwIfNoEntry: false })?.size;
   if (size === void 0) throw new HarnessError("the report artifact holds no report.json");
   if (size > REPORT_LIMITS.jsonBytes) throw new HarnessError(`report.json is ${size} bytes, over the ${REPORT_LIMITS.jsonBytes}-byte limit: refused`);
@@ -400,7 +376,7 @@ async function commentMode(inp, deps) {
     return;
   }
   if (artifact.size > REPORT_LIMITS.artifactBytes) throw new HarnessError(`the ${name} artifact is ${artifact.size} bytes, over the ${REPORT_LIMITS.artifactBytes}-byte limit: refused`);
-  const dir = await artifacts.download(artifact.id, join2(env.temp, "mcp-reliability-comment"), findBy);
+  const dir = await artifacts.download(artifact.id, join(env.temp, "mcp-reliability-comment"), findBy);
   const doc = readReport(dir);
   if (doc.pr !== null && doc.pr !== pr.number) throw new HarnessError(`the report artifact says it is for PR #${doc.pr}, but run ${run2.id} belongs to PR #${pr.number}: refused`);
   if (doc.headSha && doc.headSha !== run2.head_sha) throw new HarnessError(`the report artifact is for commit ${doc.headSha}, the run for ${run2.head_sha}: refused`);
@@ -417,6 +393,101 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync as readFileSync3 } from "node:fs";
 import { join as join3, resolve } from "node:path";
 import { promisify } from "node:util";
+
+// src/run/suite.ts
+import { mkdirSync as mkdirSync2 } from "node:fs";
+import { join as join2 } from "node:path";
+function exitCodeFor(results) {
+  if (results.some((r) => r.verdict === "error")) return EXIT.harness;
+  if (results.some((r) => r.verdict === "fail")) return EXIT.sloFailed;
+  return EXIT.ok;
+}
+function applicablePlans(plans, target) {
+  const runnable = [];
+  const ruledOut = [];
+  for (const plan of plans) {
+    const { issues } = planFaults(plan, target);
+    if (issues.length > 0) ruledOut.push({ plan, issues });
+    else runnable.push(plan);
+  }
+  return { runnable, ruledOut };
+}
+async function runSuite(opts) {
+  const shard = opts.shard && opts.shard.count > 1 ? opts.shard : void 0;
+  let plans = opts.plans;
+  if (shard) {
+    const split = plans.map((p) => shardPlan(p, shard));
+    const issues = split.flatMap((s) => s.issues);
+    if (issues.length > 0) throw new ScenarioError(issues);
+    plans = split.map((s) => s.plan);
+  }
+  const seed = shard ? shardSeed(opts.seed, shard) : opts.seed;
+  const { runnable, ruledOut } = applicablePlans(plans, opts.target);
+  if (ruledOut.length > 0 && opts.inapplicable !== "skip") throw new ScenarioError(ruledOut.flatMap((r) => r.issues));
+  const skipped = ruledOut.map(({ plan, issues }) => {
+    const kinds = [...new Set(issues.map((i) => /^"([a-z-]+)"/.exec(i.message)?.[1] ?? "?"))];
+    return { scenario: plan.scenario.name, reason: `target ${opts.target.name} (${opts.target.transport}) cannot have its ${kinds.join(", ")} fault${kinds.length === 1 ? "" : "s"}: ${issues[0]?.message ?? ""}` };
+  });
+  const reportsDir = join2(opts.outDir, "reports");
+  mkdirSync2(reportsDir, { recursive: true });
+  let current;
+  let server;
+  if (opts.metricsPort !== void 0) {
+    server = await startMetricsServer(() => current?.registry, opts.metricsPort, opts.metricsHost);
+    opts.onMetricsServer?.(server.url);
+  }
+  const results = [];
+  const files = { ...summaryFilePaths(opts.outDir), reports: [], results: [] };
+  try {
+    for (const plan of runnable) {
+      for (const client of opts.clients) {
+        if (opts.signal.aborted) break;
+        const result = await runScenario({
+          plan,
+          target: opts.target,
+          client,
+          durationMs: opts.durationMs,
+          seed,
+          ...shard ? { shard: { ...shard, baseSeed: opts.seed } } : {},
+          ...opts.logRequests ? { logRequests: opts.logRequests } : {},
+          outDir: opts.outDir,
+          signal: opts.signal,
+          toolVersion: opts.toolVersion,
+          onMetrics: (m) => current = m,
+          ...opts.checks !== void 0 ? { checks: opts.checks } : {},
+          ...opts.secrets?.length ? { secrets: opts.secrets } : {},
+          ...opts.containerStats ? { containerStats: opts.containerStats } : {},
+          onProgress: (snapshot, remainingMs) => opts.onProgress?.({ scenario: plan.scenario.name, client: client.name, snapshot, remainingMs })
+        });
+        results.push(result);
+        const written = writeRunFiles(opts.outDir, result);
+        files.results.push(written.result);
+        files.reports.push(written.report);
+        opts.onScenarioDone?.(result);
+      }
+    }
+  } catch (err) {
+    await server?.close();
+    throw err;
+  }
+  writeSummaryFiles(opts.outDir, results, skipped);
+  if (server && opts.metricsLingerMs && !opts.signal.aborted) await lingerFor(opts.metricsLingerMs, opts.signal);
+  await server?.close();
+  return { results, files, interrupted: opts.signal.aborted, skipped };
+}
+function lingerFor(ms, signal) {
+  return new Promise((resolve2) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve2();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+// src/action/run-mode.ts
 var run = promisify(execFile);
 var SUMMARY_MAX_CHARS = 1e6;
 function toolVersion() {
@@ -461,7 +532,7 @@ async function runMode(inp, deps) {
   const source = inp.scenario.endsWith(".json") ? resolve(workDir, inp.scenario) : inp.scenario;
   const plan = await loadPlan(source, { scenariosDir: SCENARIOS_DIR });
   const client = getClientProfile(inp.clientProfile);
-  const slug = runSlug({ scenario: { name: plan.scenario.name }, client: { profile: client.name } });
+  const slug = runSlug({ scenario: { name: plan.scenario.name }, client: { profile: client.name }, ...inp.shard ? { run: { shard: inp.shard } } : {} });
   const outDir = join3(env.temp, `mcp-reliability-${slug}`);
   const artifactName = runArtifactName(inp.artifactName, slug, env.runAttempt);
   saveState("out-dir", outDir);
@@ -475,12 +546,12 @@ async function runMode(inp, deps) {
   let results;
   if (inp.runner === "local") {
     const target = inp.target ? await resolveTarget(inp.target) : commandProfile(inp.serverCommand, inp.serverPort, workDir);
-    const outcome = await runSuite({ plans: [plan], target, clients: [client], durationMs: inp.durationMs, seed: inp.seed, outDir, signal, toolVersion: toolVersion() });
+    const outcome = await runSuite({ plans: [plan], target, clients: [client], durationMs: inp.durationMs, seed: inp.seed, outDir, signal, toolVersion: toolVersion(), logRequests: inp.logRequests, ...inp.shard ? { shard: inp.shard } : {} });
     results = outcome.results;
     exitCode = outcome.interrupted ? EXIT.interrupted : exitCodeFor(results);
   } else {
     await prepareStack();
-    const { runStack } = await import("./chunks/stack-JL56IMTW.js");
+    const { runStack } = await import("./chunks/stack-SYE5RLN2.js");
     const project = projectName(env, slug);
     saveState("compose-project", project);
     const serverImage = inp.serverDockerfile ? await buildServerImage(inp.serverDockerfile, workDir, `${project}-server:local`) : inp.serverImage;
@@ -499,7 +570,7 @@ async function runMode(inp, deps) {
       ...serverImage ? { serverImage } : {},
       serverContainerPort: inp.serverPort,
       target: inp.target ?? `http://mcp-server:${inp.serverPort}/mcp`,
-      runArgs: `--client-profile ${client.name}`,
+      runArgs: `--client-profile ${client.name} --log-requests ${inp.logRequests}${inp.shard ? ` --shard ${inp.shard.index}/${inp.shard.count}` : ""}`,
       readyTimeoutMs: 18e4,
       signal,
       log: (line) => info(line),

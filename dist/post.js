@@ -7,7 +7,7 @@ import {
 } from "./chunks/chunk-IHWGWHJN.js";
 import {
   PACKAGE_ROOT
-} from "./chunks/chunk-ACNKODTP.js";
+} from "./chunks/chunk-MANBCW3W.js";
 import "./chunks/chunk-SFONEEKR.js";
 import "./chunks/chunk-42A6FYL2.js";
 

@@ -17,14 +17,15 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-BJVTVB3J.js";
+} from "./chunk-SYJ43JLQ.js";
 import {
   BadInputError,
+  CappedLog,
   EXIT,
   HarnessError,
   SCENARIOS_DIR,
   resolveTarget
-} from "./chunk-ACNKODTP.js";
+} from "./chunk-MANBCW3W.js";
 import {
   require_docker
 } from "./chunk-UUTO5GMN.js";
@@ -63,7 +64,7 @@ async function projectContainers(docker, project) {
 }
 
 // src/stack/logs.ts
-import { createWriteStream, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 var TS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z) /;
@@ -127,7 +128,7 @@ function streamProjectLogs(docker, project, logDir, opts = {}) {
       if (!f) {
         const path = join(logDir, `${service}.log`);
         files[service] = path;
-        f = { service, file: createWriteStream(path, { flags: "a" }), last: "", following: false };
+        f = { service, file: new CappedLog(path), last: "", following: false };
         byContainer.set(info.Id, f);
       }
       if (!f.following && info.State === "running" && !stopped) await attach(info.Id, f, true).catch(() => void 0);
@@ -151,7 +152,7 @@ function streamProjectLogs(docker, project, logDir, opts = {}) {
           f.stream?.removeAllListeners("end");
           f.stream?.destroy?.();
           await attach(id, f, false).catch(() => void 0);
-          await new Promise((resolve2) => f.file.end(() => resolve2()));
+          await f.file.end();
         }
       })();
       return stopping;

@@ -7734,8 +7734,68 @@ async function waitForListening(url, timeoutMs, isAlive = () => true) {
 
 // src/target/process.ts
 import { spawn } from "node:child_process";
+
+// src/target/capped-log.ts
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname as dirname2 } from "node:path";
+var HEAD_BYTES = 8 << 20;
+var TAIL_BYTES = 2 << 20;
+var CappedLog = class {
+  constructor(path, head = HEAD_BYTES, tailMax = TAIL_BYTES) {
+    this.head = head;
+    this.tailMax = tailMax;
+    mkdirSync(dirname2(path), { recursive: true });
+    this.file = createWriteStream(path, { flags: "a" });
+    this.file.on("error", () => void 0);
+  }
+  head;
+  tailMax;
+  file;
+  written = 0;
+  tail = [];
+  tailBytes = 0;
+  dropped = 0;
+  ended = false;
+  write(data) {
+    if (this.ended) return;
+    let chunk = typeof data === "string" ? Buffer.from(data) : data;
+    if (this.written < this.head) {
+      const room = this.head - this.written;
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      this.file.write(part);
+      this.written += part.length;
+      if (part.length === chunk.length) return;
+      chunk = chunk.subarray(part.length);
+    }
+    this.tail.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tailBytes - this.tail[0].length >= this.tailMax) {
+      const old = this.tail.shift();
+      this.tailBytes -= old.length;
+      this.dropped += old.length;
+    }
+  }
+  /** Write the kept tail and close the file; resolves when it is closed. */
+  end() {
+    if (!this.ended) {
+      this.ended = true;
+      if (this.dropped > 0) this.file.write(`
+[mcp-reliability: ${this.dropped} bytes of this log left out here (it keeps the first ${this.head} and the last ${this.tailMax} or so bytes)]
+`);
+      for (const chunk of this.tail) this.file.write(chunk);
+      this.tail.length = 0;
+      this.closed = new Promise((resolve4) => {
+        this.file.once("close", () => resolve4());
+        this.file.once("error", () => resolve4());
+        this.file.end();
+      });
+    }
+    return this.closed;
+  }
+  closed = Promise.resolve();
+};
+
+// src/target/process.ts
 var live = /* @__PURE__ */ new Set();
 var exitHookInstalled = false;
 function installExitHook() {
@@ -7804,12 +7864,7 @@ var LocalProcess = class {
   }
 };
 async function spawnServer(opts) {
-  let stderrLog;
-  if (opts.stderrPath) {
-    mkdirSync(dirname2(opts.stderrPath), { recursive: true });
-    stderrLog = createWriteStream(opts.stderrPath, { flags: "a" });
-    stderrLog.on("error", () => void 0);
-  }
+  const stderrLog = opts.stderrPath ? new CappedLog(opts.stderrPath) : void 0;
   const child = spawn(opts.command, opts.args ?? [], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
@@ -8257,6 +8312,7 @@ export {
   require_discriminator,
   require__,
   waitForListening,
+  CappedLog,
   readGroupRss,
   PACKAGE_ROOT,
   SCENARIOS_DIR,
