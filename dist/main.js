@@ -31,7 +31,7 @@ import {
   summaryFilePaths,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunks/chunk-SYJ43JLQ.js";
+} from "./chunks/chunk-3XWYRNBP.js";
 import {
   BadInputError,
   EXIT,
@@ -551,7 +551,7 @@ async function runMode(inp, deps) {
     exitCode = outcome.interrupted ? EXIT.interrupted : exitCodeFor(results);
   } else {
     await prepareStack();
-    const { runStack } = await import("./chunks/stack-SYE5RLN2.js");
+    const { runStack } = await import("./chunks/stack-K3QW4JVV.js");
     const project = projectName(env, slug);
     saveState("compose-project", project);
     const serverImage = inp.serverDockerfile ? await buildServerImage(inp.serverDockerfile, workDir, `${project}-server:local`) : inp.serverImage;

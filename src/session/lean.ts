@@ -1,17 +1,17 @@
 /**
- * The lean load path (Streamable HTTP): `tools/call` POSTed on an undici Pool (keep-alive,
- * `concurrency` connections, pipelining 1) on the session's own Mcp-Session-Id, so the load
- * generator is not the bottleneck (the SDK Client costs ~1 ms CPU per call, node:http ~0.1 ms).
+ * The lean load path (Streamable HTTP): `tools/call` POSTed on keep-alive sockets (lean-http.ts:
+ * `concurrency` connections, one request at a time each) on the session's own Mcp-Session-Id, so
+ * the load generator is not the bottleneck (the SDK Client costs ~1 ms CPU per call).
  * Still correct MCP: session and version headers, JSON or SSE bodies, and the answer must be a
  * JSON-RPC response carrying our id. No zod on this path: plain checks.
  *
- * The hot path does per request only what a request needs: the URL is parsed and the header list
+ * The hot path does per request only what a request needs: the URL is parsed and the request head
  * built once per session (not per call), the body is two string concatenations around the
  * arguments' JSON (serialized once per call, replays included), the reply's chunks are joined by
  * one Buffer concat and parsed by one JSON.parse, and a success runs no regex. One listener on the
  * run's end signal serves every request in flight (not one each).
  */
-import { Pool, type Dispatcher } from 'undici';
+import { HTTP_OWN_HEADERS, HttpPool, requestHead, type HttpExchange } from './lean-http.js';
 import type { HttpSessionInfo } from './connection.js';
 import { errorLikeText } from './outcomes.js';
 import type { CallResult, RequestOutcome, SessionEvent, ViolationKind } from './types.js';
@@ -145,19 +145,18 @@ export function mayReadAsError(result: unknown): boolean {
   return false;
 }
 
-/** Headers the lean path sets itself (or undici owns): an endpoint header of the same name is not sent. */
-const OWN_HEADERS = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'content-length', 'host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect']);
+/** Headers the lean path sets itself: an endpoint header of the same name is not sent. */
+const OWN_HEADERS = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', ...HTTP_OWN_HEADERS]);
 
-/** What one session needs on the wire, prepared once: the pool of its origin, the path, the header list. */
+/** What one session needs on the wire, prepared once: the pool of its origin and the request head. */
 interface Route {
   url: string;
   sessionId: string | undefined;
   protocolVersion: string;
   endpointHeaders: Record<string, string>;
   origin: string;
-  path: string;
-  /** undici's flat [name, value, ...] form. */
-  headers: string[];
+  /** Up to Content-Length; an Error when a header cannot be sent. */
+  head: string | Error;
 }
 
 function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -185,8 +184,7 @@ function routeOf(t: LeanTarget): Route {
     protocolVersion: t.protocolVersion,
     endpointHeaders: t.headers,
     origin: url.origin,
-    path: `${url.pathname}${url.search}`,
-    headers,
+    head: requestHead(url, headers),
   };
 }
 
@@ -199,22 +197,23 @@ interface RawReply {
 const ABANDONED: Failed = { failure: 'abandoned', detail: "no answer by the run's end" };
 const CLOSED: Failed = { failure: 'abandoned', detail: 'no answer before the load ended (the caller was closed)' };
 
-/**
- * One POST as an undici dispatch handler (no stream, no promise inside undici): the status and
- * Content-Type from the raw headers, the body chunks joined once at the end.
- */
-class Exchange implements Dispatcher.DispatchHandler {
+/** One POST on the wire: the status and Content-Type from the headers, the body chunks joined once at the end. */
+class Exchange implements HttpExchange {
   private chunks: Buffer[] = [];
   private size = 0;
   private status = 0;
   private contentType = '';
-  private abortFn: ((err?: Error) => void) | null = null;
+  private abortFn: (() => void) | null = null;
   private settled = false;
   timer: NodeJS.Timeout | undefined;
   constructor(
     private readonly resolve: (r: RawReply | Failed) => void,
     private readonly inFlight: Set<Exchange>,
   ) {}
+
+  get done(): boolean {
+    return this.settled;
+  }
 
   settle(r: RawReply | Failed): void {
     if (this.settled) return;
@@ -231,27 +230,25 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.abortFn?.();
   }
 
-  onConnect(abort: (err?: Error) => void): void {
+  onConnect(abort: () => void): void {
     if (this.settled) abort();
     else this.abortFn = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+  onHeaders(statusCode: number, headers: string[]): void {
     this.status = statusCode;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!;
-      if (name.length === 12 && (name[0]! | 0x20) === 0x63 /* c */ && name.toString('latin1').toLowerCase() === 'content-type') {
-        this.contentType = rawHeaders[i + 1]!.toString('latin1');
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!;
+      if (name.length === 12 && name.toLowerCase() === 'content-type') {
+        this.contentType = headers[i + 1]!;
         break;
       }
     }
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  onData(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
-    return true;
   }
 
   onComplete(): void {
@@ -272,7 +269,7 @@ function timedOut(ex: Exchange, timeoutMs: number): void {
 
 export function createLeanCaller(host: LeanHost, concurrency: number): LeanCaller {
   const connections = Math.max(1, concurrency);
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, HttpPool>();
   const inFlight = new Set<Exchange>();
   let route: Route | null = null;
   let seq = 0;
@@ -290,13 +287,12 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
     return route;
   }
 
-  function poolFor(origin: string): Pool {
+  function poolFor(origin: string): HttpPool {
     let pool = pools.get(origin);
     if (!pool) {
-      // https origins get TLS from undici with the platform's verification, as https.Agent did.
-      // Our per-request timer decides timeouts: undici's own (headers, body: 300 s) are off, and a
-      // connect may take as long as a request may (node:http had no connect timeout either).
-      pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connectTimeout: Math.max(10_000, host.requestTimeoutMs) });
+      // https origins get TLS with the platform's verification, as https.Agent does. Our
+      // per-request timer decides timeouts; a connect may take as long as a request may.
+      pool = new HttpPool(origin, { connections, connectTimeoutMs: Math.max(10_000, host.requestTimeoutMs) });
       pools.set(origin, pool);
     }
     return pool;
@@ -312,11 +308,8 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
       const ex = new Exchange(resolve, inFlight);
       inFlight.add(ex);
       ex.timer = setTimeout(timedOut, timeoutMs, ex, timeoutMs);
-      try {
-        poolFor(r.origin).dispatch({ origin: r.origin, path: r.path, method: 'POST', headers: r.headers, body }, ex);
-      } catch (err) {
-        ex.onError(err as Error);
-      }
+      if (r.head instanceof Error) ex.onError(r.head);
+      else poolFor(r.origin).request(r.head, body, ex);
     });
   }
 
@@ -387,7 +380,7 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
       // A request still in flight (a load step cut short) is abandoned, not a connection failure:
       // the sockets are ours to close, the session is not told its link died.
       for (const ex of [...inFlight]) ex.cancel(CLOSED);
-      for (const pool of pools.values()) pool.destroy().catch(() => undefined);
+      for (const pool of pools.values()) pool.destroy();
       pools.clear();
       route = null;
     },

@@ -1,5 +1,5 @@
 /**
- * The lean load path's transport (undici Pool) against in-process HTTP servers that misbehave at
+ * The lean load path's transport (keep-alive sockets, http-parser-js) against in-process HTTP servers that misbehave at
  * the HTTP level, through a fake host: the exact bytes and headers on the wire, SSE and chunked
  * bodies, Connection: close, keep-alive sockets closed by the server between requests, per-request
  * timeouts, abandonment at the run's end, connection errors, session loss and replay, close(),
@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once, getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -122,7 +122,7 @@ function fakeHost(url: string, opts: { sessionIds?: (string | undefined)[]; head
   };
 }
 
-describe('lean transport (undici) against in-process servers', { timeout: 60_000 }, () => {
+describe('lean transport against in-process servers', { timeout: 60_000 }, () => {
   const servers: TestHttp[] = [];
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -471,6 +471,116 @@ describe('lean transport (undici) against in-process servers', { timeout: 60_000
     const lean = createLeanCaller(host, 1);
     const r = await lean.call('echo', {});
     assert.equal(r.outcome, 'unavailable');
+    assert.equal(s.seen.length, 0);
+    lean.close();
+  });
+
+  /** A server that writes its answers byte for byte: what node:http would never send. */
+  async function rawServer(onRequest: (sock: Socket, id: string, n: number) => void): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+    let connections = 0;
+    let n = 0;
+    const open = new Set<Socket>();
+    const srv = createNetServer((sock) => {
+      connections++;
+      open.add(sock);
+      sock.on('close', () => open.delete(sock));
+      sock.on('error', () => undefined);
+      let buf = '';
+      sock.on('data', (d: Buffer) => {
+        buf += d.toString('utf8');
+        for (;;) {
+          const headEnd = buf.indexOf('\r\n\r\n');
+          if (headEnd === -1) return;
+          const len = Number(/content-length: (\d+)/i.exec(buf.slice(0, headEnd))?.[1] ?? 0);
+          if (buf.length < headEnd + 4 + len) return;
+          const body = buf.slice(headEnd + 4, headEnd + 4 + len);
+          buf = buf.slice(headEnd + 4 + len);
+          onRequest(sock, (JSON.parse(body) as { id: string }).id, n++);
+        }
+      });
+    });
+    srv.listen(0, '127.0.0.1');
+    await once(srv, 'listening');
+    const { port } = srv.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/mcp`,
+      connections: () => connections,
+      close: async () => {
+        for (const sock of open) sock.destroy();
+        await new Promise((r) => srv.close(r));
+      },
+    };
+  }
+  const ok = (id: string) => JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'ok' }] } });
+
+  test('HTTP the parser must get right: 1xx before the answer, a body read until close (HTTP/1.0), a Keep-Alive timeout hint too short to reuse', async () => {
+    const early = await rawServer((sock, id) => {
+      const body = ok(id);
+      sock.write(`HTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    const untilClose = await rawServer((sock, id) => {
+      sock.end(`HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n${ok(id)}`);
+    });
+    const shortKeepAlive = await rawServer((sock, id) => {
+      const body = ok(id);
+      sock.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nkeep-alive: timeout=1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    try {
+      for (const [name, srv, sockets] of [['1xx', early, 1], ['until close', untilClose, 3], ['keep-alive timeout=1', shortKeepAlive, 3]] as const) {
+        const host = fakeHost(srv.url);
+        const lean = createLeanCaller(host, 1);
+        for (let i = 0; i < 3; i++) {
+          const r = await lean.call('echo', { i });
+          assert.equal(r.outcome, 'ok', `${name}: ${r.error}`);
+          assert.deepEqual(r.result, { content: [{ type: 'text', text: 'ok' }] });
+        }
+        assert.equal(srv.connections(), sockets, `${name}: sockets used`);
+        assert.deepEqual(host.failures, [], name);
+        assert.deepEqual(host.violations, [], name);
+        lean.close();
+      }
+    } finally {
+      await Promise.all([early.close(), untilClose.close(), shortKeepAlive.close()]);
+    }
+  });
+
+  test('HTTP a tester must not mistake: garbage for an answer, an answer sent twice, a 204 to a request: each a finding or a failure, and the next request still answered', async () => {
+    const srv = await rawServer((sock, id, n) => {
+      const body = ok(id);
+      const good = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      if (n === 0) sock.write('SMTP ready\r\n\r\n');
+      else if (n === 1) sock.write(good + good);
+      else if (n === 2) sock.write('HTTP/1.1 204 No Content\r\n\r\n');
+      else sock.write(good);
+    });
+    try {
+      const host = fakeHost(srv.url);
+      const lean = createLeanCaller(host, 1);
+      const garbage = await lean.call('echo', {});
+      assert.equal(garbage.outcome, 'error');
+      assert.match(garbage.error ?? '', /unparseable HTTP answer/);
+      assert.deepEqual(host.failures.map((f) => f.kind), ['connection']);
+      const twice = await lean.call('echo', {});
+      assert.equal(twice.outcome, 'ok', 'the first answer is the answer');
+      const empty = await lean.call('echo', {});
+      assert.equal(empty.outcome, 'error', 'a 204 carries no JSON-RPC response');
+      assert.deepEqual(host.violations.map((v) => v.kind), ['invalid-jsonrpc']);
+      const after = await lean.call('echo', {});
+      assert.equal(after.outcome, 'ok', after.error);
+      assert.equal(srv.connections(), 3, 'a fresh socket after the garbage and after the doubled answer');
+      lean.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('an endpoint header HTTP cannot carry (CR LF in the value) fails the request with a reason; nothing is sent', async () => {
+    const s = await server((req, res) => json(res, answer(req)));
+    const host = fakeHost(s.url, { headers: { 'X-Bad': 'a\r\nInjected: yes' } });
+    const lean = createLeanCaller(host, 1);
+    const r = await lean.call('echo', {});
+    assert.equal(r.outcome, 'error');
+    assert.match(r.error ?? '', /header "X-Bad"/);
     assert.equal(s.seen.length, 0);
     lean.close();
   });

@@ -17,7 +17,7 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-SYJ43JLQ.js";
+} from "./chunk-3XWYRNBP.js";
 import {
   BadInputError,
   CappedLog,
