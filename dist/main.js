@@ -15,15 +15,17 @@ import {
 } from "./chunks/chunk-IHWGWHJN.js";
 import {
   ScenarioError,
+  checkResult,
   getClientProfile,
   listScenarios,
   loadPlan,
   parseDuration,
   planFaults,
+  readResultFile,
   renderRunReport,
   renderScenarioReport,
   reportVerdicts,
-  result_schema_default,
+  resultFilesAt,
   runFilePaths,
   runScenario,
   runSlug,
@@ -31,7 +33,7 @@ import {
   summaryFilePaths,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunks/chunk-3XWYRNBP.js";
+} from "./chunks/chunk-FXKM67BH.js";
 import {
   BadInputError,
   EXIT,
@@ -39,13 +41,10 @@ import {
   PACKAGE_ROOT,
   SCENARIOS_DIR,
   exitCodeOf,
-  require__,
   resolveTarget
 } from "./chunks/chunk-MANBCW3W.js";
 import "./chunks/chunk-SFONEEKR.js";
-import {
-  __toESM
-} from "./chunks/chunk-42A6FYL2.js";
+import "./chunks/chunk-42A6FYL2.js";
 
 // src/action/github-env.ts
 import { readFileSync } from "node:fs";
@@ -226,9 +225,8 @@ function parseInputs(read, scenarios) {
 }
 
 // src/action/report-mode.ts
-import { mkdirSync, readdirSync, readFileSync as readFileSync2, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync as readFileSync2, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-var import__ = __toESM(require__(), 1);
 
 // src/action/sticky.ts
 var STICKY_MARKER = "<!-- mcp-reliability:sticky-report -->";
@@ -266,20 +264,13 @@ function latestRunArtifacts(all, prefix) {
   }
   return [...best.values()].map((v) => v.a).sort((x, y) => x.name.localeCompare(y.name));
 }
-function resultFiles(dir) {
-  const root = join(dir, "test-results");
-  let names = [];
+function asHarnessError(read) {
   try {
-    names = readdirSync(root);
-  } catch {
-    return [];
+    return read();
+  } catch (err) {
+    if (err instanceof BadInputError) throw new HarnessError(err.message);
+    throw err;
   }
-  return names.map((n) => join(root, n, "result.json")).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
-}
-var validateResult = new import__.Ajv2020({ allErrors: false, strict: false, allowUnionTypes: true }).compile(result_schema_default);
-function checkedResult(value, where) {
-  if (!validateResult(value)) throw new HarnessError(`${where} is not a valid mcp-reliability result: ${validateResult.errors?.[0]?.instancePath || "/"} ${validateResult.errors?.[0]?.message ?? ""}`);
-  return value;
 }
 function setReportOutputs(results, reportPath) {
   const verdicts = reportVerdicts(results);
@@ -302,7 +293,7 @@ async function reportMode(inp, deps) {
   const results = [];
   for (const a of runs) {
     const into = await artifacts.download(a.id, join(dir, "runs", a.name));
-    for (const file of resultFiles(into)) results.push(checkedResult(JSON.parse(readFileSync2(file, "utf8")), `${a.name}: ${file.slice(into.length + 1)}`));
+    for (const file of resultFilesAt(into)) results.push(asHarnessError(() => readResultFile(file, `${a.name}: ${file.slice(into.length + 1)}`)));
   }
   results.sort((x, y) => x.scenario.name.localeCompare(y.scenario.name) || x.client.profile.localeCompare(y.client.profile));
   if (runs.length === 0) warning(`no artifact named ${inp.artifactName}-<scenario>-attempt<n> in this run: did the run jobs upload with the same artifact-name?`);
@@ -346,7 +337,7 @@ function readReport(dir) {
   const doc = JSON.parse(readFileSync2(file, "utf8"));
   if (doc.kind !== "mcp-reliability-report" || doc.version !== 1 || !Array.isArray(doc.results)) throw new HarnessError("report.json is not an mcp-reliability report (kind, version, results)");
   if (doc.results.length > REPORT_LIMITS.results) throw new HarnessError(`report.json holds ${doc.results.length} results, over the limit of ${REPORT_LIMITS.results}: refused`);
-  const results = doc.results.map((r, i) => checkedResult(r, `report.json /results/${i}`));
+  const results = doc.results.map((r, i) => asHarnessError(() => checkResult(r, `report.json /results/${i}`)));
   return { kind: "mcp-reliability-report", version: 1, repository: String(doc.repository ?? ""), runId: String(doc.runId ?? ""), pr: typeof doc.pr === "number" ? doc.pr : null, headSha: String(doc.headSha ?? ""), results };
 }
 async function commentMode(inp, deps) {
@@ -551,7 +542,7 @@ async function runMode(inp, deps) {
     exitCode = outcome.interrupted ? EXIT.interrupted : exitCodeFor(results);
   } else {
     await prepareStack();
-    const { runStack } = await import("./chunks/stack-K3QW4JVV.js");
+    const { runStack } = await import("./chunks/stack-XHAZZDC3.js");
     const project = projectName(env, slug);
     saveState("compose-project", project);
     const serverImage = inp.serverDockerfile ? await buildServerImage(inp.serverDockerfile, workDir, `${project}-server:local`) : inp.serverImage;

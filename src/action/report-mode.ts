@@ -7,13 +7,12 @@
  * against the result schema, the PR found from the run's head repository, branch and SHA (the
  * PR number in the artifact must agree, never trusted alone) — rendered afresh and posted.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { BadInputError, EXIT, HarnessError } from '../errors.js';
-import { renderRunReport, reportVerdicts, resultSchema, type ScenarioResult } from '../report/index.js';
+import { checkResult, readResultFile, renderRunReport, reportVerdicts, resultFilesAt, type ScenarioResult } from '../report/index.js';
 import type { Artifacts, ListedArtifact } from './artifacts.js';
 import { runLinks, sameRepoPullRequest, type RunnerEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';
@@ -68,22 +67,14 @@ export function latestRunArtifacts(all: readonly ListedArtifact[], prefix: strin
   return [...best.values()].map((v) => v.a).sort((x, y) => x.name.localeCompare(y.name));
 }
 
-function resultFiles(dir: string): string[] {
-  const root = join(dir, 'test-results');
-  let names: string[] = [];
+/** A result from an artifact, schema-checked: one that is not is a harness error of the run that made it. */
+function asHarnessError<T>(read: () => T): T {
   try {
-    names = readdirSync(root);
-  } catch {
-    return [];
+    return read();
+  } catch (err) {
+    if (err instanceof BadInputError) throw new HarnessError(err.message);
+    throw err;
   }
-  return names.map((n) => join(root, n, 'result.json')).filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
-}
-
-const validateResult = new Ajv2020({ allErrors: false, strict: false, allowUnionTypes: true }).compile(resultSchema);
-
-function checkedResult(value: unknown, where: string): ScenarioResult {
-  if (!validateResult(value)) throw new HarnessError(`${where} is not a valid mcp-reliability result: ${validateResult.errors?.[0]?.instancePath || '/'} ${validateResult.errors?.[0]?.message ?? ''}`);
-  return value as unknown as ScenarioResult;
 }
 
 function setReportOutputs(results: readonly ScenarioResult[], reportPath: string): void {
@@ -109,7 +100,7 @@ export async function reportMode(inp: ActionInputs, deps: ReportDeps): Promise<v
   const results: ScenarioResult[] = [];
   for (const a of runs) {
     const into = await artifacts.download(a.id, join(dir, 'runs', a.name));
-    for (const file of resultFiles(into)) results.push(checkedResult(JSON.parse(readFileSync(file, 'utf8')), `${a.name}: ${file.slice(into.length + 1)}`));
+    for (const file of resultFilesAt(into)) results.push(asHarnessError(() => readResultFile(file, `${a.name}: ${file.slice(into.length + 1)}`)));
   }
   results.sort((x, y) => x.scenario.name.localeCompare(y.scenario.name) || x.client.profile.localeCompare(y.client.profile));
   if (runs.length === 0) core.warning(`no artifact named ${inp.artifactName}-<scenario>-attempt<n> in this run: did the run jobs upload with the same artifact-name?`);
@@ -163,7 +154,7 @@ export function readReport(dir: string): ReportDocument {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<ReportDocument>;
   if (doc.kind !== 'mcp-reliability-report' || doc.version !== 1 || !Array.isArray(doc.results)) throw new HarnessError('report.json is not an mcp-reliability report (kind, version, results)');
   if (doc.results.length > REPORT_LIMITS.results) throw new HarnessError(`report.json holds ${doc.results.length} results, over the limit of ${REPORT_LIMITS.results}: refused`);
-  const results = doc.results.map((r, i) => checkedResult(r, `report.json /results/${i}`));
+  const results = doc.results.map((r, i) => asHarnessError(() => checkResult(r, `report.json /results/${i}`)));
   return { kind: 'mcp-reliability-report', version: 1, repository: String(doc.repository ?? ''), runId: String(doc.runId ?? ''), pr: typeof doc.pr === 'number' ? doc.pr : null, headSha: String(doc.headSha ?? ''), results };
 }
 

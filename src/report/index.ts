@@ -30,4 +30,4 @@ export { codeSpan, escapeText, formatMs, formatPercent, formatDuration } from '.
 export { runSlug, runFilePaths, summaryFilePaths, writeRunFiles, writeSummaryFiles, type RunFilePaths, type SummaryFilePaths } from './files.js';
 export { renderRunReport, renderMergedLoads, reportVerdicts, type RunReportOptions } from './run-report.js';
 export { mergeShards, type MergedLoad } from './merge.js';
-export { readResults, readResultFile, resultFilesAt } from './read-results.js';
+export { checkResult, readResults, readResultFile, resultFilesAt } from './read-results.js';

@@ -30,25 +30,33 @@ export function resultFilesAt(path: string): string[] {
   return found;
 }
 
+/**
+ * `value` checked against the result schema: bad input (exit 2) naming `where`, the JSON pointer,
+ * and, for a result of another schema version, what to do.
+ */
+export function checkResult(value: unknown, where: string): ScenarioResult {
+  if (!validate(value)) {
+    const e = validate.errors?.[0];
+    const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+    throw new BadInputError(`${where}: not a valid mcp-reliability result at ${e?.instancePath || '/'}: ${e?.message ?? 'invalid'}${version !== undefined && e?.instancePath === '/schemaVersion' ? ` (schema version ${JSON.stringify(version)}; this version reads ${String(resultSchema.properties.schemaVersion.const)}: re-run with this version)` : ''}`);
+  }
+  return value as unknown as ScenarioResult;
+}
+
 /** Parse and check one result file; bad input (exit 2) names the file and the pointer. */
-export function readResultFile(file: string): ScenarioResult {
+export function readResultFile(file: string, where = file): ScenarioResult {
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new BadInputError(`${file}: not JSON (${(err as Error).message})`);
+    throw new BadInputError(`${where}: not JSON (${(err as Error).message})`);
   }
-  if (!validate(value)) {
-    const e = validate.errors?.[0];
-    const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
-    throw new BadInputError(`${file}: not a valid mcp-reliability result at ${e?.instancePath || '/'}: ${e?.message ?? 'invalid'}${version !== undefined && e?.instancePath === '/schemaVersion' ? ` (schema version ${JSON.stringify(version)}; this version reads ${String(resultSchema.properties.schemaVersion.const)}: re-run with this version)` : ''}`);
-  }
-  return value as unknown as ScenarioResult;
+  return checkResult(value, where);
 }
 
 /** Every result under `paths`, in order; at least one, or bad input. */
 export function readResults(paths: readonly string[]): { results: ScenarioResult[]; files: string[] } {
   const files = paths.flatMap(resultFilesAt);
   if (files.length === 0) throw new BadInputError(`no result.json under ${paths.join(', ')}: give result files, or folders holding test-results/<run>/result.json`);
-  return { results: files.map(readResultFile), files };
+  return { results: files.map((f) => readResultFile(f)), files };
 }

@@ -17,7 +17,7 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-3XWYRNBP.js";
+} from "./chunk-FXKM67BH.js";
 import {
   BadInputError,
   CappedLog,

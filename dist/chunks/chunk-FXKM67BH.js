@@ -23227,13 +23227,48 @@ _\u2026cut to ${max2} characters: ${linkLine || "see the job summary"}_
 
 // src/report/read-results.ts
 var import__2 = __toESM(require__(), 1);
+import { readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
+import { join as join3 } from "node:path";
 var validate = new import__2.Ajv2020({ allErrors: false, strict: false, allowUnionTypes: true }).compile(result_schema_default);
+function resultFilesAt(path) {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new BadInputError(`${path}: no such file or folder`);
+  if (st.isFile()) return [path];
+  const found = [];
+  const walk2 = (dir, depth) => {
+    for (const name2 of readdirSync(dir).sort()) {
+      const p = join3(dir, name2);
+      const s = statSync(p, { throwIfNoEntry: false });
+      if (s?.isFile() && name2 === "result.json") found.push(p);
+      else if (s?.isDirectory() && depth < 4 && name2 !== "logs" && name2 !== "node_modules") walk2(p, depth + 1);
+    }
+  };
+  walk2(path, 0);
+  return found;
+}
+function checkResult(value, where2) {
+  if (!validate(value)) {
+    const e = validate.errors?.[0];
+    const version2 = value?.schemaVersion;
+    throw new BadInputError(`${where2}: not a valid mcp-reliability result at ${e?.instancePath || "/"}: ${e?.message ?? "invalid"}${version2 !== void 0 && e?.instancePath === "/schemaVersion" ? ` (schema version ${JSON.stringify(version2)}; this version reads ${String(result_schema_default.properties.schemaVersion.const)}: re-run with this version)` : ""}`);
+  }
+  return value;
+}
+function readResultFile(file, where2 = file) {
+  let value;
+  try {
+    value = JSON.parse(readFileSync2(file, "utf8"));
+  } catch (err) {
+    throw new BadInputError(`${where2}: not JSON (${err.message})`);
+  }
+  return checkResult(value, where2);
+}
 
 // src/run/runner.ts
 import { mkdirSync as mkdirSync2 } from "node:fs";
 
 // src/run/event-log.ts
-import { createWriteStream, statSync } from "node:fs";
+import { createWriteStream, statSync as statSync2 } from "node:fs";
 import { createGzip } from "node:zlib";
 var SLOWEST_PER_INTERVAL = 5;
 function line(e) {
@@ -23295,7 +23330,7 @@ var EventLog = class {
       if (this.gzip) this.gzip.end();
       else this.file.end();
     });
-    const onDisk = statSync(this.path, { throwIfNoEntry: false })?.size ?? this.bytes;
+    const onDisk = statSync2(this.path, { throwIfNoEntry: false })?.size ?? this.bytes;
     return { mode: this.mode, requestsLogged: this.requestsLogged, requests: this.requests, slowestPerInterval: SLOWEST_PER_INTERVAL, bytes: onDisk };
   }
   out(text) {
@@ -23404,7 +23439,7 @@ function liveHeapBytes() {
 }
 
 // src/run/runner.ts
-import { join as join3, relative as relative3 } from "node:path";
+import { join as join4, relative as relative3 } from "node:path";
 
 // src/metrics/registry.ts
 var import_prom_client = __toESM(require_prom_client(), 1);
@@ -25608,13 +25643,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         canary.aborted = true;
         return canary;
       }
-      const checkResult = runChecks(payload, checks, ctx);
-      if (checkResult instanceof Promise) {
+      const checkResult2 = runChecks(payload, checks, ctx);
+      if (checkResult2 instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return checkResult.then((checkResult2) => inst._zod.parse(checkResult2, ctx));
+        return checkResult2.then((checkResult3) => inst._zod.parse(checkResult3, ctx));
       }
-      return inst._zod.parse(checkResult, ctx);
+      return inst._zod.parse(checkResult2, ctx);
     };
     inst._zod.run = (payload, ctx) => {
       if (ctx.skipChecks) {
@@ -40325,15 +40360,15 @@ async function runScenario(opts) {
   const client = withOverrides(opts.client, plan.scenario.client);
   const name2 = plan.scenario.name;
   const slug = runSlug({ scenario: { name: name2 }, client: { profile: client.name }, ...opts.shard ? { run: { shard: opts.shard } } : {} });
-  const logDir = join3(opts.outDir, "logs", slug);
-  const workDir = join3(logDir, "work");
+  const logDir = join4(opts.outDir, "logs", slug);
+  const workDir = join4(logDir, "work");
   mkdirSync2(logDir, { recursive: true });
   const metrics2 = createMetrics({ scenario: name2, target: target.name, clientProfile: client.name, version: opts.toolVersion });
   opts.onMetrics?.(metrics2);
   const redact = redactorFor(opts.secrets ?? []);
   const startedAt = Date.now();
   const intervalMs = intervalFor(opts.durationMs);
-  const events = new EventLog(join3(logDir, "events.ndjson"), opts.logRequests ?? "sampled", redact, startedAt, intervalMs);
+  const events = new EventLog(join4(logDir, "events.ndjson"), opts.logRequests ?? "sampled", redact, startedAt, intervalMs);
   const recorder = new Recorder({ metrics: metrics2, pingTimeoutMs: client.pingTimeoutMs, durationMs: opts.durationMs, onInterval: (point) => events.interval(point), now: () => Date.now() });
   let peakRss = process.memoryUsage.rss();
   const faultPlan = planFaults(plan, target);
@@ -40509,7 +40544,6 @@ export {
   SCRAPE_LIMITS,
   SCRAPE_QUERY,
   summarizeScrape,
-  result_schema_default,
   renderScenarioReport,
   runSlug,
   runFilePaths,
@@ -40518,6 +40552,9 @@ export {
   writeSummaryFiles,
   reportVerdicts,
   renderRunReport,
+  resultFilesAt,
+  checkResult,
+  readResultFile,
   describeNetworkError,
   Connection3 as Connection,
   getClientProfile,
