@@ -139,6 +139,9 @@ test('a passing run exits 0 and writes every output, the result valid against it
   assert.equal(result.logs.requests?.mode, 'sampled');
   assert.equal(result.logs.requests?.requests, result.totals.requests);
   assert.ok(result.tester && result.tester.peakRssBytes > 0 && result.tester.eventLogBytes === statSync(join(out, 'logs', 'quick-pass', 'events.ndjson')).size);
+  // The live heap after the forced full GC: measured (the CLI can force one on this Node), a real heap, below the process's peak RSS.
+  const live = result.tester?.liveHeapBytes;
+  assert.ok(live !== undefined && live > 1024 * 1024 && live < result.tester!.peakRssBytes, `live heap ${String(live)}`);
   assert.equal(result.timeSeries?.points.reduce((n, p) => n + p.requests, 0), result.totals.requests);
 });
 
