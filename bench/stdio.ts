@@ -4,8 +4,9 @@
  * Ours: the high-load-stress scenario's `load` step (role probe → echo, concurrency 10, no rate)
  * run by the real step interpreter around a real Session on the `everything-stdio` target (started
  * as the runner starts it), with the runner's Recorder and event log (bench/lib/scenario.ts). On
- * stdio a load step goes through the SDK Client over our StdioProcessTransport (there is no lean
- * path off Streamable HTTP). Reference: a few lines that write line-delimited JSON-RPC `tools/call`
+ * stdio a load step takes the lean line path (src/session/lean-stdio.ts: one JSON line written per
+ * call on the session's own StdioProcessTransport, the answer matched by id before the SDK's
+ * schema parse; everything else stays on the SDK Client). Reference: a few lines that write line-delimited JSON-RPC `tools/call`
  * to another server-everything stdio process of the same target (the same command), keep the same
  * number in flight, and read the answers (JSON.parse, our id looked up): the least a client must do.
  *

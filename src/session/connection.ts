@@ -124,6 +124,11 @@ export class Connection {
     return { url: this.endpoint.url, ...(sessionId ? { sessionId } : {}), protocolVersion: this.protocolVersion, headers: this.endpoint.headers ?? {} };
   }
 
+  /** stdio and tcp only: the line-delimited stream the lean load path writes its requests on. */
+  lineStream(): StdioProcessTransport | null {
+    return this.parts.stdio ?? null;
+  }
+
   /** Idempotent. graceful: goodbye first (HTTP DELETE, stdin EOF); abrupt: SIGKILL / socket destroy / abort. */
   close(mode: 'graceful' | 'abrupt'): Promise<void> {
     this.closing ??= (async () => {

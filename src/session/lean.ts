@@ -48,7 +48,7 @@ export interface LeanCaller {
   close(): void;
 }
 
-type Verdict = { outcome: RequestOutcome; error?: string; result?: unknown; wrongId?: string; flags?: Pick<LeanRequestEvent, 'abandoned' | 'replayed' | 'lostToExpiry'> };
+export type Verdict = { outcome: RequestOutcome; error?: string; result?: unknown; wrongId?: string; flags?: Pick<LeanRequestEvent, 'abandoned' | 'replayed' | 'lostToExpiry'> };
 
 /** One SSE event's data (its `data:` lines joined by \n), parsed; a non-JSON event is not ours. */
 function pushEvent(out: unknown[], data: string): void {
@@ -145,6 +145,28 @@ export function mayReadAsError(result: unknown): boolean {
   return false;
 }
 
+/** The violations a judged reply shows: an answer for another id, a success whose text reads as an error. */
+export function judged(host: Pick<LeanHost, 'violation'>, name: string, verdict: Verdict): void {
+  if (verdict.wrongId !== undefined) host.violation('unknown-response-id', verdict.wrongId);
+  if (verdict.outcome === 'ok' && mayReadAsError(verdict.result)) {
+    const text = errorLikeText(verdict.result);
+    if (text !== null) host.violation('error-text-result', `${name}: ${text}`);
+  }
+}
+
+/** The request event and the caller's result, `ms` after t0. */
+export function finishCall(host: Pick<LeanHost, 'report'>, name: string, role: string | undefined, t0: number, v: Verdict): CallResult {
+  const ms = performance.now() - t0;
+  const e: LeanRequestEvent = role ? { method: 'tools/call', tool: name, role, ms, outcome: v.outcome } : { method: 'tools/call', tool: name, ms, outcome: v.outcome };
+  if (v.error) e.error = v.error;
+  if (v.flags) Object.assign(e, v.flags);
+  host.report(e);
+  const out: CallResult = { outcome: v.outcome, ms };
+  if (v.result !== undefined) out.result = v.result;
+  if (v.error) out.error = v.error;
+  return out;
+}
+
 /** Headers the lean path sets itself: an endpoint header of the same name is not sent. */
 const OWN_HEADERS = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', ...HTTP_OWN_HEADERS]);
 
@@ -197,25 +219,19 @@ interface RawReply {
 const ABANDONED: Failed = { failure: 'abandoned', detail: "no answer by the run's end" };
 const CLOSED: Failed = { failure: 'abandoned', detail: 'no answer before the load ended (the caller was closed)' };
 
-/** One POST on the wire: the status and Content-Type from the headers, the body chunks joined once at the end. */
-class Exchange implements HttpExchange {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private status = 0;
-  private contentType = '';
-  private abortFn: (() => void) | null = null;
-  private settled = false;
+/**
+ * One request in flight on a lean path, settled exactly once: by its answer, its timer, or being
+ * given up on (cancel: settled at once, then `dropped` tells the transport).
+ */
+export abstract class OneShot<R, F> {
+  protected settled = false;
   timer: NodeJS.Timeout | undefined;
   constructor(
-    private readonly resolve: (r: RawReply | Failed) => void,
-    private readonly inFlight: Set<Exchange>,
+    private readonly resolve: (r: R | F) => void,
+    private readonly inFlight: Set<OneShot<R, F>>,
   ) {}
 
-  get done(): boolean {
-    return this.settled;
-  }
-
-  settle(r: RawReply | Failed): void {
+  settle(r: R | F): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
@@ -223,10 +239,29 @@ class Exchange implements HttpExchange {
     this.resolve(r);
   }
 
-  /** Timed out or abandoned: answer at once and drop the socket (the request may still be on it). */
-  cancel(r: Failed): void {
+  cancel(r: F): void {
     if (this.settled) return;
     this.settle(r);
+    this.dropped(r);
+  }
+
+  protected abstract dropped(r: F): void;
+}
+
+/** One POST on the wire: the status and Content-Type from the headers, the body chunks joined once at the end. */
+class Exchange extends OneShot<RawReply, Failed> implements HttpExchange {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private status = 0;
+  private contentType = '';
+  private abortFn: (() => void) | null = null;
+
+  get done(): boolean {
+    return this.settled;
+  }
+
+  /** Timed out or abandoned: drop the socket (the request may still be on it). */
+  protected dropped(): void {
     this.abortFn?.();
   }
 
@@ -313,18 +348,7 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
     });
   }
 
-  /** The request event and the caller's result, `ms` after t0. */
-  function finish(name: string, role: string | undefined, t0: number, v: Verdict): CallResult {
-    const ms = performance.now() - t0;
-    const e: LeanRequestEvent = role ? { method: 'tools/call', tool: name, role, ms, outcome: v.outcome } : { method: 'tools/call', tool: name, ms, outcome: v.outcome };
-    if (v.error) e.error = v.error;
-    if (v.flags) Object.assign(e, v.flags);
-    host.report(e);
-    const out: CallResult = { outcome: v.outcome, ms };
-    if (v.result !== undefined) out.result = v.result;
-    if (v.error) out.error = v.error;
-    return out;
-  }
+  const finish = (name: string, role: string | undefined, t0: number, v: Verdict) => finishCall(host, name, role, t0, v);
 
   return {
     async call(name, args = {}, opts = {}) {
@@ -365,11 +389,7 @@ export function createLeanCaller(host: LeanHost, concurrency: number): LeanCalle
           host.violation('invalid-jsonrpc', reply.body.slice(0, 200));
           return finish(name, role, t0, { outcome: 'error', error: 'reply body is not JSON', flags });
         }
-        if (verdict.wrongId !== undefined) host.violation('unknown-response-id', verdict.wrongId);
-        if (verdict.outcome === 'ok' && mayReadAsError(verdict.result)) {
-          const text = errorLikeText(verdict.result);
-          if (text !== null) host.violation('error-text-result', `${name}: ${text}`);
-        }
+        judged(host, name, verdict);
         if (flags) verdict.flags = flags;
         return finish(name, role, t0, verdict);
       }

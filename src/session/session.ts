@@ -14,6 +14,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Connection } from './connection.js';
 import { createLeanCaller, type LeanCaller, type LeanRequestEvent, type LeanTarget } from './lean.js';
+import { createLineCaller, type LineTarget } from './lean-stdio.js';
 import { hasTools, SessionLink } from './link.js';
 import { classifyFailure, errorLikeText, errorText, toolErrorText, type Failure } from './outcomes.js';
 import { listAllTools } from './tools.js';
@@ -131,13 +132,16 @@ export class Session extends SessionLink {
   }
 
   /**
-   * Streamable HTTP only: a low-overhead caller for load steps (node:http keep-alive, no SDK, no
-   * zod) on this session's Mcp-Session-Id (none for a stateless server); it follows reconnects and
-   * session renewals and emits the same `request` events. Null on other transports: use callTool().
+   * A low-overhead caller for load steps, no SDK Client and no zod per request, that follows
+   * reconnects and emits the same `request` events. Streamable HTTP: keep-alive POSTs on this
+   * session's Mcp-Session-Id (none for a stateless server), following session renewals. stdio and
+   * tcp: request lines on the connection's own stream. Null on SSE and WebSocket: use callTool().
    * Call `close()` on it when the load ends.
    */
   leanCaller(concurrency = 10): LeanCaller | null {
-    if (this.endpoint.transport !== 'streamable-http') return null;
+    const transport = this.endpoint.transport;
+    if (transport === 'stdio' || transport === 'tcp') return this.lineCaller();
+    if (transport !== 'streamable-http') return null;
     const host = {
       requestTimeoutMs: this.profile.requestTimeoutMs,
       replayOnExpiry: this.profile.onSessionExpiry === 'replay',
@@ -151,6 +155,33 @@ export class Session extends SessionLink {
       violation: this.violation.bind(this),
     };
     return createLeanCaller(host, concurrency);
+  }
+
+  private lineCaller(): LeanCaller {
+    const targetOf = (conn: Connection | null): LineTarget | null => {
+      const stream = conn?.lineStream();
+      if (!conn || !stream) return null;
+      return {
+        stream,
+        failed: (kind, detail) => {
+          if (conn === this.conn && this.state === 'connected') this.failed(conn, { kind, outcome: kind === 'timeout' ? 'timeout' : 'error', error: detail });
+        },
+      };
+    };
+    let cached: { conn: Connection; target: LineTarget | null } | null = null;
+    const current = (conn: Connection | null) => {
+      if (!conn) return null;
+      if (cached?.conn !== conn) cached = { conn, target: targetOf(conn) };
+      return cached.target;
+    };
+    return createLineCaller({
+      requestTimeoutMs: this.profile.requestTimeoutMs,
+      ...(this.endSignal ? { endSignal: this.endSignal } : {}),
+      target: () => (this.state === 'connected' ? current(this.conn) : null),
+      waitTarget: async (ms: number) => current(await this.waitUsable(ms)),
+      report: (e: LeanRequestEvent) => this.emit({ type: 'request', ...e }),
+      violation: this.violation.bind(this),
+    });
   }
 
   /** The last lean target made, reused while its connection, session id and protocol version hold (one per call otherwise). */

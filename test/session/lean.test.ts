@@ -5,7 +5,7 @@ import { Session, getClientProfile } from '../../src/session/index.js';
 import { judgeReply, messagesOf } from '../../src/session/lean.js';
 import { EventLog } from '../helpers/events.js';
 import { seededRng } from '../helpers/rng.js';
-import { fixtureHttp, fixtureStdio, startEverything, type TestServer } from '../helpers/servers.js';
+import { deadEndpoint, fixtureHttp, startEverything, type TestServer } from '../helpers/servers.js';
 
 describe('reply parsing (pure)', () => {
   test('JSON object, JSON batch and SSE bodies', () => {
@@ -91,8 +91,10 @@ describe('lean caller', { timeout: 60_000 }, () => {
     lean.close();
   });
 
-  test('other transports get null (the runner uses callTool)', () => {
-    const s = new Session(fixtureStdio('hygiene-stdio.mjs').endpoint, getClientProfile('resilient'), { rng: seededRng(1) });
-    assert.equal(s.leanCaller(), null);
+  test('SSE and WebSocket get null (the runner uses callTool)', async () => {
+    for (const kind of ['sse', 'websocket'] as const) {
+      const s = new Session(await deadEndpoint(kind), getClientProfile('resilient'), { rng: seededRng(1) });
+      assert.equal(s.leanCaller(), null, kind);
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * load: drive `concurrency` workers of tool calls until the step's time is up (a fraction of the
  * run's --duration, or `duration`), optionally paced to `rate` requests/s across all workers.
- * On Streamable HTTP it uses the session's lean path (direct JSON-RPC POSTs with the session's
- * headers) so the generator is not what limits the test; elsewhere the SDK client.
+ * On Streamable HTTP, stdio and tcp it uses the session's lean path (JSON-RPC POSTs with the
+ * session's headers, or request lines on the session's own stream) so the generator is not what
+ * limits the test; on SSE and WebSocket the SDK client.
  */
 import type { StepRunner } from '../context.js';
 import { resolveCall } from '../resolve-call.js';

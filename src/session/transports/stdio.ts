@@ -30,6 +30,12 @@ export function isIdlessResponse(value: unknown): boolean {
   return ('result' in v || 'error' in v) && !('method' in v) && (v.id === null || v.id === undefined);
 }
 
+/** What the lean load path gets for one request line: the parsed response carrying its id, or why none will come. */
+export type LineAnswer = (answer: Record<string, unknown> | Error) => void;
+
+/** Late answers to lean requests we gave up on are legal; remember that many. */
+const CANCELLED_MEMORY = 1000;
+
 export class StdioProcessTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -40,6 +46,9 @@ export class StdioProcessTransport implements Transport {
   private exitDetail: string | undefined;
   private finished = false;
   private closing = false;
+  /** The lean load path's requests in flight (string ids of its own; the SDK's are numbers). */
+  private readonly leanWaiting = new Map<string, LineAnswer>();
+  private readonly leanCancelled = new Set<string>();
 
   constructor(
     readonly proc: ServerProcess,
@@ -69,6 +78,29 @@ export class StdioProcessTransport implements Transport {
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once('drain', resolve);
     });
+  }
+
+  /**
+   * The lean load path: writes one request line (its id a string of its own) and hands the parsed
+   * response with that id to `answer`, past the SDK and its schema checks (the caller judges it);
+   * an Error when the stream ends first. False when the stream no longer takes writes.
+   */
+  leanRequest(id: string, line: string, answer: LineAnswer): boolean {
+    const stdin = this.proc.stdin;
+    if (this.finished || this.closing || stdin.destroyed || !stdin.writable) return false;
+    this.leanWaiting.set(id, answer);
+    stdin.write(line);
+    return true;
+  }
+
+  /** The lean path gave up on `id` (timeout, end of the load): tell the server, as the spec asks, and drop a late answer silently. */
+  leanCancel(id: string, reason: string): void {
+    if (!this.leanWaiting.delete(id)) return;
+    this.leanCancelled.add(id);
+    if (this.leanCancelled.size > CANCELLED_MEMORY) this.leanCancelled.delete(this.leanCancelled.values().next().value!);
+    const stdin = this.proc.stdin;
+    if (this.finished || this.closing || stdin.destroyed || !stdin.writable) return;
+    stdin.write(serializeMessage({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }));
   }
 
   /** Graceful, as the MCP spec describes: close stdin, give the server a moment, then SIGTERM/SIGKILL. */
@@ -125,6 +157,18 @@ export class StdioProcessTransport implements Transport {
       this.signals.violation('stdout-non-json', sampleOf(line));
       return;
     }
+    if (this.leanWaiting.size !== 0 || this.leanCancelled.size !== 0) {
+      const msg = value as { id?: unknown; method?: unknown } | null;
+      if (typeof msg === 'object' && msg !== null && typeof msg.id === 'string' && msg.method === undefined) {
+        const answer = this.leanWaiting.get(msg.id);
+        if (answer) {
+          this.leanWaiting.delete(msg.id);
+          answer(msg as Record<string, unknown>);
+          return;
+        }
+        if (this.leanCancelled.delete(msg.id)) return;
+      }
+    }
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       this.signals.violation(isIdlessResponse(value) ? 'response-to-notification' : 'invalid-jsonrpc', sampleOf(line));
@@ -174,6 +218,12 @@ export class StdioProcessTransport implements Transport {
   private closeFired = false;
   private fireClose(): void {
     this.finished = true;
+    if (this.leanWaiting.size !== 0) {
+      const detail = this.exitDetail !== undefined ? `the server's stream ended (${this.exitDetail})` : "the server's stream closed";
+      const waiting = [...this.leanWaiting.values()];
+      this.leanWaiting.clear();
+      for (const answer of waiting) answer(new Error(detail));
+    }
     if (this.closeFired) return;
     this.closeFired = true;
     this.onclose?.();

@@ -16742,7 +16742,7 @@ var require_websocket_server = __commonJS({
     var keyRegex = /^[+/0-9A-Za-z]{22}==$/;
     var RUNNING = 0;
     var CLOSING = 1;
-    var CLOSED2 = 2;
+    var CLOSED3 = 2;
     var WebSocketServer2 = class extends EventEmitter {
       /**
        * Create a `WebSocketServer` instance.
@@ -16874,7 +16874,7 @@ var require_websocket_server = __commonJS({
        * @public
        */
       close(cb) {
-        if (this._state === CLOSED2) {
+        if (this._state === CLOSED3) {
           if (cb) {
             this.once("close", () => {
               cb(new Error("The server is not running"));
@@ -17098,7 +17098,7 @@ var require_websocket_server = __commonJS({
       };
     }
     function emitClose(server) {
-      server._state = CLOSED2;
+      server._state = CLOSED3;
       server.emit("close");
     }
     function socketOnError() {
@@ -33916,6 +33916,24 @@ function mayReadAsError(result) {
   }
   return false;
 }
+function judged(host, name2, verdict) {
+  if (verdict.wrongId !== void 0) host.violation("unknown-response-id", verdict.wrongId);
+  if (verdict.outcome === "ok" && mayReadAsError(verdict.result)) {
+    const text = errorLikeText(verdict.result);
+    if (text !== null) host.violation("error-text-result", `${name2}: ${text}`);
+  }
+}
+function finishCall(host, name2, role, t0, v) {
+  const ms3 = performance.now() - t0;
+  const e = role ? { method: "tools/call", tool: name2, role, ms: ms3, outcome: v.outcome } : { method: "tools/call", tool: name2, ms: ms3, outcome: v.outcome };
+  if (v.error) e.error = v.error;
+  if (v.flags) Object.assign(e, v.flags);
+  host.report(e);
+  const out = { outcome: v.outcome, ms: ms3 };
+  if (v.result !== void 0) out.result = v.result;
+  if (v.error) out.error = v.error;
+  return out;
+}
 var OWN_HEADERS = /* @__PURE__ */ new Set(["content-type", "accept", "mcp-session-id", "mcp-protocol-version", ...HTTP_OWN_HEADERS]);
 function sameHeaders(a, b) {
   if (a === b) return true;
@@ -33945,23 +33963,15 @@ function routeOf(t) {
 }
 var ABANDONED = { failure: "abandoned", detail: "no answer by the run's end" };
 var CLOSED = { failure: "abandoned", detail: "no answer before the load ended (the caller was closed)" };
-var Exchange = class {
+var OneShot = class {
   constructor(resolve2, inFlight) {
     this.resolve = resolve2;
     this.inFlight = inFlight;
   }
   resolve;
   inFlight;
-  chunks = [];
-  size = 0;
-  status = 0;
-  contentType = "";
-  abortFn = null;
   settled = false;
   timer;
-  get done() {
-    return this.settled;
-  }
   settle(r) {
     if (this.settled) return;
     this.settled = true;
@@ -33969,10 +33979,23 @@ var Exchange = class {
     this.inFlight.delete(this);
     this.resolve(r);
   }
-  /** Timed out or abandoned: answer at once and drop the socket (the request may still be on it). */
   cancel(r) {
     if (this.settled) return;
     this.settle(r);
+    this.dropped(r);
+  }
+};
+var Exchange = class extends OneShot {
+  chunks = [];
+  size = 0;
+  status = 0;
+  contentType = "";
+  abortFn = null;
+  get done() {
+    return this.settled;
+  }
+  /** Timed out or abandoned: drop the socket (the request may still be on it). */
+  dropped() {
     this.abortFn?.();
   }
   onConnect(abort) {
@@ -34045,17 +34068,7 @@ function createLeanCaller(host, concurrency) {
       else poolFor(r.origin).request(r.head, body, ex);
     });
   }
-  function finish(name2, role, t0, v) {
-    const ms3 = performance.now() - t0;
-    const e = role ? { method: "tools/call", tool: name2, role, ms: ms3, outcome: v.outcome } : { method: "tools/call", tool: name2, ms: ms3, outcome: v.outcome };
-    if (v.error) e.error = v.error;
-    if (v.flags) Object.assign(e, v.flags);
-    host.report(e);
-    const out = { outcome: v.outcome, ms: ms3 };
-    if (v.result !== void 0) out.result = v.result;
-    if (v.error) out.error = v.error;
-    return out;
-  }
+  const finish = (name2, role, t0, v) => finishCall(host, name2, role, t0, v);
   return {
     async call(name2, args = {}, opts = {}) {
       const timeoutMs = opts.timeoutMs ?? host.requestTimeoutMs;
@@ -34093,11 +34106,7 @@ function createLeanCaller(host, concurrency) {
           host.violation("invalid-jsonrpc", reply.body.slice(0, 200));
           return finish(name2, role, t0, { outcome: "error", error: "reply body is not JSON", flags });
         }
-        if (verdict.wrongId !== void 0) host.violation("unknown-response-id", verdict.wrongId);
-        if (verdict.outcome === "ok" && mayReadAsError(verdict.result)) {
-          const text = errorLikeText(verdict.result);
-          if (text !== null) host.violation("error-text-result", `${name2}: ${text}`);
-        }
+        judged(host, name2, verdict);
         if (flags) verdict.flags = flags;
         return finish(name2, role, t0, verdict);
       }
@@ -34109,6 +34118,89 @@ function createLeanCaller(host, concurrency) {
       for (const pool of pools.values()) pool.destroy();
       pools.clear();
       route = null;
+    }
+  };
+}
+
+// src/session/lean-stdio.ts
+var Failed = class {
+  constructor(failure3, detail) {
+    this.failure = failure3;
+    this.detail = detail;
+  }
+  failure;
+  detail;
+};
+var ABANDONED2 = new Failed("abandoned", "no answer by the run's end");
+var CLOSED2 = new Failed("abandoned", "no answer before the load ended (the caller was closed)");
+var Pending = class extends OneShot {
+  constructor(id, target, resolve2, inFlight) {
+    super(resolve2, inFlight);
+    this.id = id;
+    this.target = target;
+  }
+  id;
+  target;
+  answer = (a) => {
+    this.settle(a instanceof Error ? new Failed("connection", a.message) : a);
+  };
+  /** Given up on: tell the server, drop its late answer. */
+  dropped(r) {
+    this.target.stream.leanCancel(this.id, r.detail);
+  }
+};
+function timedOut2(p, timeoutMs) {
+  p.cancel(new Failed("timeout", `no answer within ${Math.round(timeoutMs)} ms`));
+}
+function createLineCaller(host) {
+  const inFlight = /* @__PURE__ */ new Set();
+  let seq = 0;
+  const end = host.endSignal;
+  const onEnd = () => {
+    for (const p of [...inFlight]) p.cancel(ABANDONED2);
+  };
+  let listening = false;
+  function send2(t, id, line2, timeoutMs) {
+    if (end?.aborted) return Promise.resolve(ABANDONED2);
+    if (end && !listening) {
+      end.addEventListener("abort", onEnd, { once: true });
+      listening = true;
+    }
+    return new Promise((resolve2) => {
+      const p = new Pending(id, t, resolve2, inFlight);
+      if (!t.stream.leanRequest(id, line2, p.answer)) {
+        p.settle(new Failed("connection", "Not connected: the stdio server is gone"));
+        return;
+      }
+      inFlight.add(p);
+      p.timer = setTimeout(timedOut2, timeoutMs, p, timeoutMs);
+    });
+  }
+  return {
+    async call(name2, args = {}, opts = {}) {
+      const timeoutMs = opts.timeoutMs ?? host.requestTimeoutMs;
+      const role = opts.role;
+      const t0 = performance.now();
+      const t = host.target() ?? await host.waitTarget(timeoutMs);
+      if (!t) return finishCall(host, name2, role, t0, { outcome: "unavailable", error: "session down" });
+      const id = `lean-${++seq}`;
+      const line2 = `{"jsonrpc":"2.0","id":"${id}","method":"tools/call","params":${JSON.stringify({ name: name2, arguments: args })}}
+`;
+      const reply = await send2(t, id, line2, Math.max(1, timeoutMs - (performance.now() - t0)));
+      if (reply instanceof Failed) {
+        const f = reply;
+        if (f.failure === "abandoned") return finishCall(host, name2, role, t0, { outcome: "timeout", error: f.detail, flags: { abandoned: true } });
+        t.failed(f.failure, f.detail);
+        return finishCall(host, name2, role, t0, { outcome: f.failure === "timeout" ? "timeout" : "error", error: f.detail });
+      }
+      const verdict = judgeReply(id, [reply]);
+      judged(host, name2, verdict);
+      return finishCall(host, name2, role, t0, verdict);
+    },
+    close() {
+      if (listening) end?.removeEventListener("abort", onEnd);
+      listening = false;
+      for (const p of [...inFlight]) p.cancel(CLOSED2);
     }
   };
 }
@@ -36668,6 +36760,7 @@ function isIdlessResponse(value) {
   const v = value;
   return ("result" in v || "error" in v) && !("method" in v) && (v.id === null || v.id === void 0);
 }
+var CANCELLED_MEMORY = 1e3;
 var StdioProcessTransport = class {
   constructor(proc, signals, peerEnd = void 0) {
     this.proc = proc;
@@ -36685,6 +36778,9 @@ var StdioProcessTransport = class {
   exitDetail;
   finished = false;
   closing = false;
+  /** The lean load path's requests in flight (string ids of its own; the SDK's are numbers). */
+  leanWaiting = /* @__PURE__ */ new Map();
+  leanCancelled = /* @__PURE__ */ new Set();
   async start() {
     if (!this.proc.isRunning()) throw new Error("the stdio server process is not running");
     const out = this.proc.stdout;
@@ -36703,6 +36799,27 @@ var StdioProcessTransport = class {
       if (stdin.write(serializeMessage(message))) resolve2();
       else stdin.once("drain", resolve2);
     });
+  }
+  /**
+   * The lean load path: writes one request line (its id a string of its own) and hands the parsed
+   * response with that id to `answer`, past the SDK and its schema checks (the caller judges it);
+   * an Error when the stream ends first. False when the stream no longer takes writes.
+   */
+  leanRequest(id, line2, answer) {
+    const stdin = this.proc.stdin;
+    if (this.finished || this.closing || stdin.destroyed || !stdin.writable) return false;
+    this.leanWaiting.set(id, answer);
+    stdin.write(line2);
+    return true;
+  }
+  /** The lean path gave up on `id` (timeout, end of the load): tell the server, as the spec asks, and drop a late answer silently. */
+  leanCancel(id, reason) {
+    if (!this.leanWaiting.delete(id)) return;
+    this.leanCancelled.add(id);
+    if (this.leanCancelled.size > CANCELLED_MEMORY) this.leanCancelled.delete(this.leanCancelled.values().next().value);
+    const stdin = this.proc.stdin;
+    if (this.finished || this.closing || stdin.destroyed || !stdin.writable) return;
+    stdin.write(serializeMessage({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason } }));
   }
   /** Graceful, as the MCP spec describes: close stdin, give the server a moment, then SIGTERM/SIGKILL. */
   async close() {
@@ -36754,6 +36871,18 @@ var StdioProcessTransport = class {
       this.signals.violation("stdout-non-json", sampleOf(line2));
       return;
     }
+    if (this.leanWaiting.size !== 0 || this.leanCancelled.size !== 0) {
+      const msg = value;
+      if (typeof msg === "object" && msg !== null && typeof msg.id === "string" && msg.method === void 0) {
+        const answer = this.leanWaiting.get(msg.id);
+        if (answer) {
+          this.leanWaiting.delete(msg.id);
+          answer(msg);
+          return;
+        }
+        if (this.leanCancelled.delete(msg.id)) return;
+      }
+    }
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       this.signals.violation(isIdlessResponse(value) ? "response-to-notification" : "invalid-jsonrpc", sampleOf(line2));
@@ -36796,6 +36925,12 @@ var StdioProcessTransport = class {
   closeFired = false;
   fireClose() {
     this.finished = true;
+    if (this.leanWaiting.size !== 0) {
+      const detail = this.exitDetail !== void 0 ? `the server's stream ended (${this.exitDetail})` : "the server's stream closed";
+      const waiting = [...this.leanWaiting.values()];
+      this.leanWaiting.clear();
+      for (const answer of waiting) answer(new Error(detail));
+    }
     if (this.closeFired) return;
     this.closeFired = true;
     this.onclose?.();
@@ -36868,7 +37003,7 @@ function socketPeer(socket, where2) {
 }
 
 // src/session/transports/tap.ts
-var CANCELLED_MEMORY = 1e3;
+var CANCELLED_MEMORY2 = 1e3;
 var TapTransport = class {
   constructor(inner, signals) {
     this.inner = inner;
@@ -36946,7 +37081,7 @@ var TapTransport = class {
   }
   rememberCancelled(id) {
     this.cancelled.add(id);
-    if (this.cancelled.size > CANCELLED_MEMORY) {
+    if (this.cancelled.size > CANCELLED_MEMORY2) {
       const oldest = this.cancelled.values().next().value;
       if (oldest !== void 0) this.cancelled.delete(oldest);
     }
@@ -37027,6 +37162,10 @@ var Connection3 = class _Connection {
     const sessionId = this.tap.sessionId;
     if (this.endpoint.transport !== "streamable-http" || !this.endpoint.url) return null;
     return { url: this.endpoint.url, ...sessionId ? { sessionId } : {}, protocolVersion: this.protocolVersion, headers: this.endpoint.headers ?? {} };
+  }
+  /** stdio and tcp only: the line-delimited stream the lean load path writes its requests on. */
+  lineStream() {
+    return this.parts.stdio ?? null;
   }
   /** Idempotent. graceful: goodbye first (HTTP DELETE, stdin EOF); abrupt: SIGKILL / socket destroy / abort. */
   close(mode) {
@@ -37736,13 +37875,16 @@ var Session = class extends SessionLink {
     this.emit({ type: "state-check", ok, detail });
   }
   /**
-   * Streamable HTTP only: a low-overhead caller for load steps (node:http keep-alive, no SDK, no
-   * zod) on this session's Mcp-Session-Id (none for a stateless server); it follows reconnects and
-   * session renewals and emits the same `request` events. Null on other transports: use callTool().
+   * A low-overhead caller for load steps, no SDK Client and no zod per request, that follows
+   * reconnects and emits the same `request` events. Streamable HTTP: keep-alive POSTs on this
+   * session's Mcp-Session-Id (none for a stateless server), following session renewals. stdio and
+   * tcp: request lines on the connection's own stream. Null on SSE and WebSocket: use callTool().
    * Call `close()` on it when the load ends.
    */
   leanCaller(concurrency = 10) {
-    if (this.endpoint.transport !== "streamable-http") return null;
+    const transport = this.endpoint.transport;
+    if (transport === "stdio" || transport === "tcp") return this.lineCaller();
+    if (transport !== "streamable-http") return null;
     const host = {
       requestTimeoutMs: this.profile.requestTimeoutMs,
       replayOnExpiry: this.profile.onSessionExpiry === "replay",
@@ -37756,6 +37898,32 @@ var Session = class extends SessionLink {
       violation: this.violation.bind(this)
     };
     return createLeanCaller(host, concurrency);
+  }
+  lineCaller() {
+    const targetOf = (conn) => {
+      const stream = conn?.lineStream();
+      if (!conn || !stream) return null;
+      return {
+        stream,
+        failed: (kind, detail) => {
+          if (conn === this.conn && this.state === "connected") this.failed(conn, { kind, outcome: kind === "timeout" ? "timeout" : "error", error: detail });
+        }
+      };
+    };
+    let cached2 = null;
+    const current = (conn) => {
+      if (!conn) return null;
+      if (cached2?.conn !== conn) cached2 = { conn, target: targetOf(conn) };
+      return cached2.target;
+    };
+    return createLineCaller({
+      requestTimeoutMs: this.profile.requestTimeoutMs,
+      ...this.endSignal ? { endSignal: this.endSignal } : {},
+      target: () => this.state === "connected" ? current(this.conn) : null,
+      waitTarget: async (ms3) => current(await this.waitUsable(ms3)),
+      report: (e) => this.emit({ type: "request", ...e }),
+      violation: this.violation.bind(this)
+    });
   }
   /** The last lean target made, reused while its connection, session id and protocol version hold (one per call otherwise). */
   leanCache = null;
@@ -39379,24 +39547,24 @@ var round = (v) => Math.round(v * 1e4) / 1e4;
 function faultRecoverySlo(limit, result) {
   const base = { id: "faultRecoverWithinSeconds", description: "Worst MTTR: from the end of a fault to the first successful request after it", limit, comparator: "<=", unit: "s" };
   const runEnd = Date.parse(result.run.endedAt);
-  const judged = [];
+  const judged2 = [];
   const unjudged = [];
   for (const w of result.faults.windows) {
     if (w.endedBy === "failed" || w.endedBy === "run-end" || w.endedBy === null) unjudged.push(`${name(w)} ${w.endedBy === "failed" ? "could not be injected" : "was still active at the end of the run"}`);
     else if (w.mttrMs === null && w.endedAt !== null && runEnd - Date.parse(w.endedAt) < limit * 1e3) unjudged.push(`${name(w)} was lifted less than ${limit} s before the run ended`);
-    else judged.push(w);
+    else judged2.push(w);
   }
   const unjudgedNote = unjudged.length > 0 ? `not judged: ${unjudged.slice(0, 3).join("; ")}${unjudged.length > 3 ? ` and ${unjudged.length - 3} more` : ""}` : "";
-  if (judged.length === 0) {
+  if (judged2.length === 0) {
     const why = result.faults.windows.length === 0 ? "no fault was injected" : unjudgedNote;
     return { ...base, measured: null, passed: true, note: `${why}${omittedNote(result)}` };
   }
-  const recovered = judged.flatMap((w) => w.mttrMs === null ? [] : [w.mttrMs / 1e3]);
+  const recovered = judged2.flatMap((w) => w.mttrMs === null ? [] : [w.mttrMs / 1e3]);
   const worst = recovered.length > 0 ? round(Math.max(...recovered)) : null;
-  const never2 = judged.filter((w) => w.mttrMs === null);
-  const slow = judged.filter((w) => w.mttrMs !== null && w.mttrMs / 1e3 > limit);
+  const never2 = judged2.filter((w) => w.mttrMs === null);
+  const slow = judged2.filter((w) => w.mttrMs !== null && w.mttrMs / 1e3 > limit);
   const problems = [
-    never2.length > 0 ? `${never2.length} of ${judged.length} faults never recovered from: ${named(never2, name)}` : "",
+    never2.length > 0 ? `${never2.length} of ${judged2.length} faults never recovered from: ${named(never2, name)}` : "",
     slow.length > 0 ? `${slow.length} recovered too slowly: ${named(slow, (w) => `${name(w)} after ${((w.mttrMs ?? 0) / 1e3).toFixed(2)} s`)}` : ""
   ].filter(Boolean);
   const note = [...problems, unjudgedNote].filter(Boolean).join("; ") + omittedNote(result);

@@ -17,7 +17,7 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-FXKM67BH.js";
+} from "./chunk-T3YYULGX.js";
 import {
   BadInputError,
   CappedLog,
