@@ -3,6 +3,7 @@
  * RunContext that say when loops stop (`deadline`, `signal`) and when everything ends
  * (`hardDeadline`). runScenario builds the same from the client profile.
  */
+import { setMaxListeners } from 'node:events';
 import type { RunContext } from './context.js';
 import { runSteps } from './interpreter.js';
 
@@ -16,6 +17,7 @@ export function runClock(durationMs: number, opts: { startedAt?: number; graceMs
   const deadline = startedAt + durationMs;
   const interrupt = opts.interrupt ?? new AbortController().signal;
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
   const onInterrupt = () => stop.abort();
   interrupt.addEventListener('abort', onInterrupt, { once: true });
   const timer = Number.isFinite(deadline) ? setTimeout(() => stop.abort(), Math.max(0, deadline - Date.now())) : undefined;

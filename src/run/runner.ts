@@ -6,6 +6,7 @@
  * SIGINT), faults are lifted first (a paused server resumed), then the session, the proxy and
  * the target are closed.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { EventLog, type RequestLogMode } from './event-log.js';
 import { intervalFor } from './timeseries.js';
@@ -135,6 +136,8 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   // The run's clock: `stop` at the deadline (or an interrupt) ends loops and waits; `end` at the hard deadline abandons what is in flight.
   const stop = new AbortController();
   const end = new AbortController();
+  // Every concurrent worker's wait listens on these (a paced load at concurrency 50 is 50 listeners): no leak warning.
+  setMaxListeners(0, stop.signal, end.signal);
   const onInterrupt = () => stop.abort();
   opts.signal.addEventListener('abort', onInterrupt, { once: true });
   let deadline = startedAt + opts.durationMs;

@@ -17,7 +17,7 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-T3YYULGX.js";
+} from "./chunk-TMI4UKZY.js";
 import {
   BadInputError,
   CappedLog,

@@ -23265,6 +23265,7 @@ function readResultFile(file, where2 = file) {
 }
 
 // src/run/runner.ts
+import { setMaxListeners as setMaxListeners3 } from "node:events";
 import { mkdirSync as mkdirSync2 } from "node:fs";
 
 // src/run/event-log.ts
@@ -40548,6 +40549,7 @@ async function runScenario(opts) {
   }
   const stop = new AbortController();
   const end = new AbortController();
+  setMaxListeners3(0, stop.signal, end.signal);
   const onInterrupt = () => stop.abort();
   opts.signal.addEventListener("abort", onInterrupt, { once: true });
   let deadline = startedAt + opts.durationMs;
