@@ -55,6 +55,16 @@ export interface ReportCommand {
   json?: string;
 }
 
+export interface CompareCommand {
+  command: 'compare';
+  /** Baseline result.json files or folders; several runs of a scenario are a history. */
+  baseline: string[];
+  current: string[];
+  out?: string;
+  json?: string;
+  failOn: 'regression' | 'never';
+}
+
 export interface ProbeCommand {
   command: 'probe';
   target: string;
@@ -108,7 +118,7 @@ export interface HelpCommand {
   usage?: string;
 }
 
-export type Command = RunCommand | ValidateCommand | ListCommand | HelpCommand | ProbeCommand | PipeCommand | StackCommand | ReportCommand;
+export type Command = RunCommand | ValidateCommand | ListCommand | HelpCommand | ProbeCommand | PipeCommand | StackCommand | ReportCommand | CompareCommand;
 
 export const DEFAULT_DURATION = '20s';
 /** The embedded default: the SDK's reference Streamable HTTP server, started here as a local process (network faults apply too); see targets/sdk-example-http.json. */
@@ -220,6 +230,21 @@ const COMMANDS = {
       "Results with a shard (run --shard k/N) of the same scenario, client profile, target and seed are one load: their counts are added, their latency histograms merged (the percentiles are those of one histogram holding every request; never an average of percentiles), and availability, error rates, latency limits and request floors judged again on the merged figures. The other SLOs are each shard's own and fail the load when they failed in any shard. A missing shard makes the load's verdict error.",
     ],
     exits: "0 every scenario (a split load by its merged verdict) passed; 1 one failed; 2 bad input (a file that is not a valid result, no result found); 3 a run's verdict was error.",
+  },
+  compare: {
+    summary: 'did the current runs get worse than the baseline? per scenario and metric: baseline, current, delta, verdict',
+    options: {
+      baseline: { type: 'string', multiple: true, short: 'b', value: '<result.json|dir>', help: 'baseline results: result files or folders holding test-results/*/result.json (repeatable; several runs of a scenario are a history, whose spread raises the bar)', defaultText: 'required' },
+      current: { type: 'string', multiple: true, short: 'c', value: '<result.json|dir>', help: 'the results to judge (repeatable)', defaultText: 'required' },
+      out: { type: 'string', short: 'o', value: '<file>', help: 'write the Markdown comparison here', defaultText: 'stdout' },
+      json: { type: 'string', value: '<file>', help: 'write the comparison (every metric: baseline, current, delta, verdict, method) as JSON here', defaultText: 'none' },
+      'fail-on': { type: 'string', value: '<when>', help: 'regression: exit 1 when a metric got worse; never: exit 0 whatever the verdict', default: 'regression' },
+    },
+    notes: [
+      'A metric is worse only when the change is beyond sampling noise (99 % intervals: Newcombe for availability and error rates, order statistics on the HDR histograms for latency percentiles, a Poisson rate test for reconnects), at least a minimum effect (latency: +10 ms and +50 %; rates: +0.2 pp and 1.5x), and, with a baseline history, outside the range of the baseline runs. A finding the baseline never had is always worse. The scenario\'s expect.regression sets the limits.',
+      'Scenarios are matched by name and client profile; the shards of a split load are put back together first.',
+    ],
+    exits: '0 no metric got worse (or --fail-on never); 1 a metric got worse; 2 bad input (a file that is not a valid result, no result found, a missing --baseline or --current).',
   },
   validate: {
     summary: 'validate scenario files and print each problem with file, JSON pointer, expectation and hint',
@@ -380,6 +405,8 @@ function parseSubcommand(sub: CommandName, rest: string[]): Command {
       return parseStack(rest);
     case 'run':
       return parseRun(rest);
+    case 'compare':
+      return parseCompare(rest);
     case 'report': {
       const p = parseFor('report', rest);
       if (p.help) return { command: 'help', usage: usage('report') };
@@ -388,6 +415,21 @@ function parseSubcommand(sub: CommandName, rest: string[]): Command {
       return { command: 'report', paths: p.positionals, ...(out !== undefined ? { out: nonEmpty('out', out) } : {}), ...(json !== undefined ? { json: nonEmpty('json', json) } : {}) };
     }
   }
+}
+
+function parseCompare(rest: string[]): CompareCommand | HelpCommand {
+  const p = parseFor('compare', rest);
+  if (p.help) return { command: 'help', usage: usage('compare') };
+  const v = p.values;
+  const baseline = v.list('baseline').map((b) => nonEmpty('baseline', b));
+  const current = v.list('current').map((c) => nonEmpty('current', c));
+  if (baseline.length === 0) throw new UsageError('--baseline is required: the results to compare against (result.json files or folders holding test-results/)');
+  if (current.length === 0) throw new UsageError('--current is required: the results to judge (result.json files or folders holding test-results/)');
+  const failOn = v.value('fail-on');
+  if (failOn !== 'regression' && failOn !== 'never') throw new UsageError(`--fail-on "${failOn}": expected regression or never`);
+  const out = v.string('out');
+  const json = v.string('json');
+  return { command: 'compare', baseline, current, failOn, ...(out !== undefined ? { out: nonEmpty('out', out) } : {}), ...(json !== undefined ? { json: nonEmpty('json', json) } : {}) };
 }
 
 function parseRun(rest: string[]): RunCommand | HelpCommand {

@@ -11,9 +11,10 @@ import { exitCodeFor, runSuite } from '../run/suite.js';
 import { closeAllProxies } from '../run/proxy-placement.js';
 import { stopAllFaults } from '../chaos/index.js';
 import { CodedError, EXIT, exitCodeOf } from '../errors.js';
-import { HELP, parseCommand, UsageError, type PipeCommand, type ProbeCommand, type ReportCommand, type RunCommand, type StackCommand } from './args.js';
+import { HELP, parseCommand, UsageError, type CompareCommand, type PipeCommand, type ProbeCommand, type ReportCommand, type RunCommand, type StackCommand } from './args.js';
 import { mergeShards, readResults, renderRunReport, reportVerdicts } from '../report/index.js';
 import { probeTarget } from '../stack/probe.js';
+import { compareResults, regressions, renderComparison } from '../compare/index.js';
 import { startTcpPipe } from '../stack/tcp-pipe.js';
 import type { ContainerStatsSource } from '../run/runner.js';
 import { createProgressSink } from './progress.js';
@@ -136,22 +137,36 @@ async function run(cmd: RunCommand): Promise<number> {
   return exitCodeFor(outcome.results);
 }
 
+/** The Markdown to --out (else stdout), and the JSON to --json when asked for. */
+function writeOutputs(cmd: { out?: string; json?: string }, markdown: string, json: () => unknown): void {
+  const write = (file: string, text: string) => {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  };
+  if (cmd.out) write(cmd.out, markdown);
+  else process.stdout.write(markdown);
+  if (cmd.json) write(cmd.json, `${JSON.stringify(json(), null, 2)}\n`);
+}
+
 /** One report over many results (the action's report renderer); the shards of a split load merged. */
 function report(cmd: ReportCommand): number {
   const { results, files } = readResults(cmd.paths);
-  const markdown = renderRunReport(results);
-  if (cmd.out) {
-    mkdirSync(dirname(cmd.out), { recursive: true });
-    writeFileSync(cmd.out, markdown);
-  } else process.stdout.write(markdown);
-  if (cmd.json) {
-    mkdirSync(dirname(cmd.json), { recursive: true });
-    writeFileSync(cmd.json, `${JSON.stringify({ kind: 'mcp-reliability-merged-loads', version: 1, merged: mergeShards(results).merged }, null, 2)}\n`);
-  }
+  writeOutputs(cmd, renderRunReport(results), () => ({ kind: 'mcp-reliability-merged-loads', version: 1, merged: mergeShards(results).merged }));
   process.stderr.write(`report over ${files.length} result(s)${cmd.out ? `: ${cmd.out}` : ''}${cmd.json ? `; merged loads: ${cmd.json}` : ''}\n`);
   const verdicts = reportVerdicts(results);
   if (verdicts.includes('error')) return EXIT.harness;
   return verdicts.includes('fail') ? EXIT.sloFailed : EXIT.ok;
+}
+
+/** Baseline against current: the Markdown comparison, its JSON, exit 1 on a regression (unless --fail-on never). */
+function compare(cmd: CompareCommand): number {
+  const baseline = readResults(cmd.baseline);
+  const current = readResults(cmd.current);
+  const cmp = compareResults(baseline.results, current.results);
+  writeOutputs(cmd, renderComparison(cmp), () => cmp);
+  const worse = regressions(cmp).length;
+  process.stderr.write(`compared ${current.files.length} current with ${baseline.files.length} baseline result(s): ${cmp.verdict}${worse ? ` (${worse} metric(s) worse)` : ''}${cmd.out ? `; ${cmd.out}` : ''}${cmd.json ? `; ${cmd.json}` : ''}\n`);
+  return cmp.verdict === 'worse' && cmd.failOn === 'regression' ? EXIT.sloFailed : EXIT.ok;
 }
 
 /** Container memory and CPU from the Docker engine (the runner gets it injected; dockerode is loaded only for container targets). */
@@ -299,6 +314,8 @@ export async function main(argv: string[]): Promise<number> {
         return await stack(cmd);
       case 'report':
         return report(cmd);
+      case 'compare':
+        return compare(cmd);
     }
   } catch (err) {
     // Each error class carries its exit code (src/errors.ts); this only chooses the words.

@@ -38,7 +38,7 @@ export function checkResult(value: unknown, where: string): ScenarioResult {
   if (!validate(value)) {
     const e = validate.errors?.[0];
     const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
-    throw new BadInputError(`${where}: not a valid mcp-reliability result at ${e?.instancePath || '/'}: ${e?.message ?? 'invalid'}${version !== undefined && e?.instancePath === '/schemaVersion' ? ` (schema version ${JSON.stringify(version)}; this version reads ${String(resultSchema.properties.schemaVersion.const)}: re-run with this version)` : ''}`);
+    throw new BadInputError(`${where}: not a valid mcp-reliability result at ${e?.instancePath || '/'}: ${e?.message ?? 'invalid'}${version !== undefined && e?.instancePath === '/schemaVersion' ? ` (schema version ${JSON.stringify(version)}; this version reads ${resultSchema.properties.schemaVersion.enum.join(' and ')}: re-run with this version)` : ''}`);
   }
   return value as unknown as ScenarioResult;
 }

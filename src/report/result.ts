@@ -13,8 +13,12 @@ import type { DisconnectReason, ViolationKind } from '../session/types.js';
  *   `roles`, `checks` (active protocol checks), `client.capabilities`, `recoveredBy`.
  * 1.4.0: `timeSeries`, `tester` (the tester's own memory and log size), `logs.requests` (what the
  *   sampled event log holds).
+ * 1.5.0: `regression` (the scenario's limits for the compare command). 1.4.0 results are read too:
+ *   a baseline written by the previous version must still compare.
  */
-export const RESULT_SCHEMA_VERSION = '1.4.0';
+export const RESULT_SCHEMA_VERSION = '1.5.0';
+/** Versions the readers accept: the current one and the older minor versions it only adds to. */
+export const READABLE_SCHEMA_VERSIONS = [RESULT_SCHEMA_VERSION, '1.4.0'] as const;
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -310,8 +314,33 @@ export interface PrometheusSummary {
   file: string;
 }
 
+/**
+ * How much a metric must move before `compare` calls it worse (or better), from the scenario's
+ * `expect.regression`; every field optional, defaults in src/compare/compare.ts.
+ */
+export interface RegressionLimits {
+  /** Confidence of the intervals and tests (0.8 to 0.999). */
+  confidence?: number;
+  /** A latency percentile must rise by at least this fraction of the baseline's... */
+  latencyRelative?: number;
+  /** ...and by at least this many milliseconds. */
+  latencyAbsoluteMs?: number;
+  /** A failure rate (availability, error rate, tool error rate) must move by at least this many percentage points... */
+  ratePoints?: number;
+  /** ...and to at least (1 + this) × the baseline's rate (reconnects and disconnections per minute too). */
+  rateRelative?: number;
+  /** MTTD and MTTR medians must rise by at least this fraction... */
+  recoveryRelative?: number;
+  /** ...and by at least this many milliseconds. */
+  recoveryAbsoluteMs?: number;
+  /** The server's memory slope must rise by at least this many MiB per minute. */
+  memoryMiBPerMinute?: number;
+  /** Metric ids not judged (`latency.ping.p99`; a trailing `*` matches a prefix: `latency.ping.*`). */
+  ignore?: string[];
+}
+
 export interface ScenarioResult {
-  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  schemaVersion: (typeof READABLE_SCHEMA_VERSIONS)[number];
   scenario: { name: string; description: string; source: string };
   target: { name: string; transport: string; source: string; serverName?: string; serverVersion?: string; protocolVersion?: string };
   client: {
@@ -392,6 +421,8 @@ export interface ScenarioResult {
   prometheus?: PrometheusSummary;
   /** Things the reader should know about how the run went (e.g. roles inferred, run interrupted). */
   notes?: string[];
+  /** The scenario's regression limits (`expect.regression`, 1.5.0): what `compare` judges this run's scenario by. */
+  regression?: RegressionLimits;
   /** Relative paths of the logs this run wrote. */
   logs: {
     serverStderr?: string;

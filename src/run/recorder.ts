@@ -229,6 +229,7 @@ export class Recorder {
       logs: { ...meta.logs },
     };
     if (meta.error !== undefined) result.error = meta.error;
+    if (meta.expect.regression) result.regression = structuredClone(meta.expect.regression);
     result.slos = evaluateSlos(meta.expect, result);
     result.verdict = meta.error !== undefined ? 'error' : verdictOf(result.slos);
     return result;

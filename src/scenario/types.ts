@@ -6,6 +6,7 @@
  * `expect`, `role`, `soak`, `load` and the fault steps (`fault`, `fault-stop`, `chaos`) are our
  * extensions. Times in files are milliseconds.
  */
+import type { RegressionLimits } from '../report/result.js';
 import type { FaultSpec } from '../chaos/index.js';
 
 export type { FaultSpec } from '../chaos/index.js';
@@ -117,6 +118,8 @@ export interface Expect {
   faultRecoverWithinSeconds?: number;
   /** Every fault the client noticed was noticed within this many seconds of its start (MTTD); a disruptive fault held longer must be noticed. */
   faultDetectWithinSeconds?: number;
+  /** Not an SLO: the limits `compare` judges regressions against the baseline by. */
+  regression?: RegressionLimits;
 }
 
 /** Limits per finding severity (`maxProtocolViolations`): a severity left out is not limited. */

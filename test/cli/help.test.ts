@@ -6,34 +6,16 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/net/ready.js';
+import { ROOT, runCli, type CliOutcome } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the CLI (asynchronously, so a server in this process can answer it). */
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+type Outcome = CliOutcome;
+/** The CLI, asynchronously, so a server in this process can answer it. */
+const cli = runCli;
 
 function noStackTrace(r: Outcome, what: string): void {
   assert.doesNotMatch(r.stderr, /^\s+at /m, `${what}: a stack trace\n${r.stderr}`);
@@ -45,6 +27,7 @@ const SUBCOMMANDS: Record<string, string[]> = {
   run: ['--scenario', '--target', '--transport', '--duration', '--client-profile', '--out', '--seed', '--metrics-port', '--metrics-host', '--metrics-linger', '--container', '--compose-project', '--role', '--header', '--progress', '--no-summary', '--no-checks', '--log-requests', '--shard'],
   stack: ['--scenario', '--duration', '--out', '--seed', '--no-cleanup', '--monitoring', '--images-env', '--project', '--compose-file', '--server-command', '--server-image', '--target', '--run-args', '--ready-timeout'],
   report: ['--out', '--json'],
+  compare: ['--baseline', '--current', '--out', '--json', '--fail-on'],
   validate: [],
   list: ['--json'],
   probe: ['--timeout', '--transport', '--header'],
@@ -88,7 +71,7 @@ describe('every subcommand: --help and strict flags', { timeout: 180_000 }, () =
       [['run', '--target', '--seed', '2'], /^mcp-reliability run: --target needs a value, but the next argument is an option/],
       [['run', '--no-summary=yes'], /^mcp-reliability run: --no-summary takes no value/],
       [['stack', '--monitoring=yes'], /^mcp-reliability stack: --monitoring takes no value/],
-      [['rn'], /^mcp-reliability: unknown command "rn" \(did you mean "run"\?\): expected run, stack, report, validate, list, probe or pipe/],
+      [['rn'], /^mcp-reliability: unknown command "rn" \(did you mean "run"\?\): expected run, stack, report, compare, validate, list, probe or pipe/],
       [['help', 'nope'], /^mcp-reliability: unknown command "nope"/],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(args)));

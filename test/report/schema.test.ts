@@ -11,8 +11,11 @@ const ajv = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes
 const validate = ajv.compile(resultSchema);
 const problems = () => ajv.errorsText(validate.errors, { separator: '\n' });
 
-test('the schema pins the current schema version', () => {
-  assert.equal(resultSchema.properties.schemaVersion.const, RESULT_SCHEMA_VERSION);
+test('the schema pins the versions it reads: the current one first, and 1.4.0 (1.5.0 only adds)', () => {
+  assert.deepEqual(resultSchema.properties.schemaVersion.enum, [RESULT_SCHEMA_VERSION, '1.4.0']);
+  const { result } = buildSampleResult();
+  assert.ok(validate(JSON.parse(JSON.stringify({ ...result, schemaVersion: '1.4.0' }))), problems());
+  assert.equal(validate({ ...result, schemaVersion: '1.3.0' }), false);
 });
 
 test('a real built result validates against result.schema.json', () => {
@@ -50,7 +53,7 @@ test('the schema rejects what the type forbids', () => {
 });
 
 test('schema 1.2.0+: a result with a prometheus section validates (reachable and unreachable); the section is closed', () => {
-  assert.equal(RESULT_SCHEMA_VERSION, '1.4.0');
+  assert.equal(RESULT_SCHEMA_VERSION, '1.5.0');
   const { result } = buildSampleResult();
   const prometheus = summarizeScrape(sampleScrape(), 'test-results/flaky/prometheus.json');
   assert.ok(validate(JSON.parse(JSON.stringify({ ...result, prometheus }))), problems());

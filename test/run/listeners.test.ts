@@ -6,24 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../../src/report/result.js';
+import { quietRun, ROOT } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const SCENARIO = join(ROOT, 'test', 'fixtures', 'scenarios-run', 'paced-chaos.json');
 
 test('30 paced workers beside chaos: no MaxListenersExceededWarning, the load ran', { timeout: 60_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'mcpr-listeners-'));
-  const args = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--scenario', SCENARIO, '--duration', '6s', '--out', out, '--progress', 'none', '--no-summary', '--no-checks'];
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('close', (c) => resolve({ code: c, stderr: err }));
-  });
+  const { code, stderr } = await quietRun(out, ['--scenario', SCENARIO, '--duration', '6s']);
   assert.equal(code, 0, stderr);
   assert.doesNotMatch(stderr, /MaxListenersExceededWarning/);
   const result = JSON.parse(readFileSync(join(out, 'test-results', 'paced-chaos', 'result.json'), 'utf8')) as ScenarioResult;

@@ -81,7 +81,7 @@ test(
     pointer: '',
     message: 'missing required property "expect"',
     expected:
-      '"expect": an object with at least one of availability, errorRate, toolErrorRate, latency, recoverWithinSeconds, toolListStable, stateVerified, maxProtocolViolations, maxSessionExpiries, maxLostToSessionExpiry, maxUnexpectedDisconnections, minRequests, minRequestRate, maxMemoryGrowthMiBPerMinute, faultRecoverWithinSeconds, faultDetectWithinSeconds',
+      '"expect": an object with at least one of availability, errorRate, toolErrorRate, latency, recoverWithinSeconds, toolListStable, stateVerified, maxProtocolViolations, maxSessionExpiries, maxLostToSessionExpiry, maxUnexpectedDisconnections, minRequests, minRequestRate, maxMemoryGrowthMiBPerMinute, faultRecoverWithinSeconds, faultDetectWithinSeconds, regression',
     hint: 'add e.g. "expect": {"availability": 99}',
     line: 1,
     column: 1,

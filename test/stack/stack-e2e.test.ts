@@ -110,7 +110,7 @@ describe('the Compose stack on a real Docker engine', { timeout: TIMEOUT, concur
     const slug = 'connection-stability-pause';
     const result = JSON.parse(readFileSync(join(out, 'test-results', slug, 'result.json'), 'utf8')) as ScenarioResult;
     assert.equal(result.verdict, 'pass', JSON.stringify(result.slos.filter((s) => !s.passed)));
-    assert.equal(result.schemaVersion, '1.4.0');
+    assert.equal(result.schemaVersion, '1.5.0');
     assert.equal(result.target.name, 'stack-everything');
     assert.ok(result.totals.requests >= 10, `requests: ${result.totals.requests}`);
 
