@@ -33,7 +33,7 @@ import {
   summaryFilePaths,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunks/chunk-TMI4UKZY.js";
+} from "./chunks/chunk-63GBADFJ.js";
 import {
   BadInputError,
   EXIT,
@@ -542,7 +542,7 @@ async function runMode(inp, deps) {
     exitCode = outcome.interrupted ? EXIT.interrupted : exitCodeFor(results);
   } else {
     await prepareStack();
-    const { runStack } = await import("./chunks/stack-7IKVGOE7.js");
+    const { runStack } = await import("./chunks/stack-3FIXR5MK.js");
     const project = projectName(env, slug);
     saveState("compose-project", project);
     const serverImage = inp.serverDockerfile ? await buildServerImage(inp.serverDockerfile, workDir, `${project}-server:local`) : inp.serverImage;

@@ -4,12 +4,26 @@
 // same bytes (CI's check-dist rebuilds and diffs). Run with `npm run bundle`; an argument writes
 // the bundle to another folder (the check-dist test compares one with dist/).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = resolve(root, process.argv[2] ?? 'dist');
+
+// src/report/html-assets.ts reads uPlot's files from node_modules at run time; the runner has no
+// node_modules, so the bundle gets a module of the same shape that holds their text instead.
+const inlineUplot = {
+  name: 'inline-uplot',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]report[\\/]html-assets\.ts$/ }, () => {
+      const require = createRequire(join(root, 'package.json'));
+      const read = (file) => JSON.stringify(readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8'));
+      return { contents: `const assets = { js: ${read('uPlot.iife.min.js')}, css: ${read('uPlot.min.css')} };\nexport function uplotAssets() { return assets; }\n`, loader: 'js' };
+    });
+  },
+};
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -31,4 +45,5 @@ await build({
   define: { __dirname: '__mcprDir', __filename: '__mcprFile' },
   // ssh2 (under dockerode) loads optional native addons in try/catch; the action never uses ssh.
   external: ['cpu-features', '*.node'],
+  plugins: [inlineUplot],
 });

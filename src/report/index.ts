@@ -1,4 +1,4 @@
-/** Public face of src/report: the Result contract and its schema, Markdown and JUnit renderers (pure), and the one writer of a run's files. */
+/** Public face of src/report: the Result contract and its schema, Markdown, HTML and JUnit renderers (pure), and the one writer of a run's files. */
 export { RESULT_SCHEMA_VERSION } from './result.js';
 export type {
   ScenarioResult,
@@ -24,6 +24,7 @@ export { default as resultSchema } from './result.schema.json' with { type: 'jso
 export { renderScenarioReport, verdictBadge } from './markdown.js';
 export { faultTimeline } from './fault-timeline.js';
 export type { ScenarioReportOptions } from './markdown.js';
+export { renderHtmlReport, escapeHtml } from './html.js';
 export { renderSummary, availabilityByProfile } from './summary.js';
 export { renderJUnit, escapeXml } from './junit.js';
 export { codeSpan, escapeText, formatMs, formatPercent, formatDuration } from './format.js';

@@ -7,6 +7,7 @@ import { markdownTable } from 'markdown-table';
 import type { DisconnectionRecord, LatencyStats, PrometheusSummary, ScenarioResult, Verdict } from './result.js';
 import { codeList, codeSpan, escapeText, formatDuration, formatMiB, formatMs, formatPercent, formatSloLimit, formatSloValue } from './format.js';
 import { faultTimeline } from './fault-timeline.js';
+import { runCharts } from './mermaid.js';
 import { checksSection, expiriesSection, findingsSection, rolesSection, serverRequestsSection, unansweredSection } from './session-sections.js';
 
 export { renderSummary } from './summary.js';
@@ -14,6 +15,8 @@ export { renderSummary } from './summary.js';
 export interface ScenarioReportOptions {
   /** Level of the title heading (sections are one deeper). Default 1. */
   headingLevel?: 1 | 2 | 3 | 4;
+  /** The run's HTML report, relative to this one: linked where the time series is summed up (absent: no link, e.g. in a job summary). */
+  htmlReport?: string;
 }
 
 export function verdictBadge(verdict: Verdict): string {
@@ -40,7 +43,7 @@ export function renderScenarioReport(result: ScenarioResult, options: ScenarioRe
     `${h(1, 'Protocol checks')}\n\n${checksSection(result)}`,
     `${h(1, 'Client capabilities and server requests')}\n\n${serverRequestsSection(result)}`,
     `${h(1, 'Server memory')}\n\n${memory(result)}`,
-    `${h(1, 'Over time')}\n\n${overTime(result)}`,
+    `${h(1, 'Over time')}\n\n${overTime(result, options.htmlReport)}`,
     `${h(1, 'Logs and the tester')}\n\n${logsSection(result)}`,
   ];
   if (result.prometheus) sections.push(`${h(1, 'What Prometheus saw')}\n\n${prometheusSection(result, result.prometheus)}`);
@@ -186,16 +189,25 @@ function memory(r: ScenarioResult): string {
   ].join('\n');
 }
 
-/** The time series in a few lines: its shape and its worst intervals (the points are in result.json). */
-function overTime(r: ScenarioResult): string {
+/**
+ * The run over time: latency and availability as Mermaid charts, which GitHub draws — every
+ * interval (~120 points, about 3.5 KB for both): a report file has no size limit, and a fault or a
+ * spike one interval long stays as narrow as it was (the PR comment is where compact charts
+ * belong) — then its shape and worst intervals in words (the points are in result.json, the
+ * interactive charts in the HTML report).
+ */
+function overTime(r: ScenarioResult, htmlReport?: string): string {
+  const link = htmlReport ? `- Charts of latency and availability over time, with the fault windows shaded: [${escapeText(htmlReport)}](${encodeURIComponent(htmlReport)})` : '';
   const ts = r.timeSeries;
-  if (!ts || ts.points.length === 0) return 'No request completed.';
+  if (!ts || ts.points.length === 0) return [link, 'No request completed.'].filter(Boolean).join('\n\n');
+  const charts = runCharts(r);
   const at = (offsetMs: number) => `+${formatDuration(offsetMs)}`;
   const answered = ts.points.filter((p) => p.availabilityPercent !== null);
   const lowest = answered.reduce<(typeof ts.points)[number] | undefined>((w, p) => (w === undefined || p.availabilityPercent! < w.availabilityPercent! ? p : w), undefined);
   const slowest = ts.points.reduce((w, p) => (p.p95 > w.p95 ? p : w), ts.points[0]!);
   const empty = ts.points.filter((p) => p.requests === 0).length;
-  return [
+  const lines = [
+    link,
     `- ${ts.points.length} intervals of ${formatDuration(ts.intervalMs)} (\`timeSeries\` in result.json: requests, errors, timeouts, availability, p50/p95/p99/max per interval)${ts.omittedPoints ? `; ${ts.omittedPoints} later intervals left out (the run went on far past its duration)` : ''}`,
     lowest ? `- Lowest availability: ${formatPercent(lowest.availabilityPercent)} in the interval at ${at(lowest.offsetMs)} (${lowest.requests} requests, ${lowest.errors + lowest.timeouts} failed, ${lowest.unavailable} unavailable)` : '',
     `- Highest p95: ${formatMs(slowest.p95)} in the interval at ${at(slowest.offsetMs)} (p99 ${formatMs(slowest.p99)}, max ${formatMs(slowest.max)})`,
@@ -203,6 +215,7 @@ function overTime(r: ScenarioResult): string {
   ]
     .filter(Boolean)
     .join('\n');
+  return charts ? `${charts}\n\n${lines}` : lines;
 }
 
 /** Where the logs are (relative to reports/), what the event log holds of the requests, and the tester's own cost. */

@@ -17,7 +17,7 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-TMI4UKZY.js";
+} from "./chunk-63GBADFJ.js";
 import {
   BadInputError,
   CappedLog,
