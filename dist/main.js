@@ -16,12 +16,15 @@ import {
 import {
   ScenarioError,
   checkResult,
+  codeSpan,
+  compareResults,
   getClientProfile,
   listScenarios,
   loadPlan,
   parseDuration,
   planFaults,
   readResultFile,
+  regressions,
   renderRunReport,
   renderScenarioReport,
   reportVerdicts,
@@ -33,7 +36,7 @@ import {
   summaryFilePaths,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunks/chunk-63GBADFJ.js";
+} from "./chunks/chunk-VEVELUK4.js";
 import {
   BadInputError,
   EXIT,
@@ -42,7 +45,7 @@ import {
   SCENARIOS_DIR,
   exitCodeOf,
   resolveTarget
-} from "./chunks/chunk-MANBCW3W.js";
+} from "./chunks/chunk-QLLCLM2A.js";
 import "./chunks/chunk-SFONEEKR.js";
 import "./chunks/chunk-42A6FYL2.js";
 
@@ -65,7 +68,8 @@ function runnerEnv(env = process.env) {
     event,
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     temp: env.RUNNER_TEMP ?? "/tmp",
-    sha: env.GITHUB_SHA ?? ""
+    sha: env.GITHUB_SHA ?? "",
+    workflowRef: env.GITHUB_WORKFLOW_REF ?? ""
   };
 }
 function runLinks(e) {
@@ -77,6 +81,14 @@ function sameRepoPullRequest(e) {
   if (!pr || typeof pr.number !== "number") return null;
   const fork = pr.head?.repo?.full_name !== void 0 && pr.head.repo.full_name !== pr.base?.repo?.full_name;
   return { number: pr.number, headSha: pr.head?.sha ?? e.sha, fork };
+}
+function workflowFile(e) {
+  const path = e.workflowRef.split("@")[0] ?? "";
+  return path.includes("/.github/workflows/") ? path.slice(path.lastIndexOf("/") + 1) : "";
+}
+function defaultBranch(e) {
+  const repo = e.event.repository;
+  return typeof repo?.default_branch === "string" && repo.default_branch ? repo.default_branch : "main";
 }
 
 // src/scenario/shard.ts
@@ -192,7 +204,11 @@ function parseInputs(read, scenarios) {
     else if (parsed.count > 1) shard = parsed;
   }
   const logRequests = oneOf("log-requests", get("log-requests", "sampled"), ["sampled", "all"], problems);
-  const failOn = oneOf("fail-on", get("fail-on", "slo"), ["slo", "harness", "never"], problems);
+  const failOn = oneOf("fail-on", get("fail-on", "slo"), ["slo", "harness", "regression", "never"], problems);
+  const baseline = oneOf("baseline", get("baseline", "nightly"), ["nightly", "none"], problems);
+  const baselineWorkflow = get("baseline-workflow");
+  if (baselineWorkflow && !/^[A-Za-z0-9._-]+\.ya?ml$/.test(baselineWorkflow)) problems.push(`input "baseline-workflow": "${baselineWorkflow}" is not a workflow file name (e.g. reliability.yml, the file under .github/workflows/)`);
+  const baselineRuns = intOf("baseline-runs", get("baseline-runs", "3"), 1, 10, problems);
   const artifactName = get("artifact-name", "mcp-reliability");
   if (!/^[A-Za-z0-9._-]+$/.test(artifactName)) problems.push(`input "artifact-name": "${artifactName}" may hold letters, digits, ".", "_" and "-" only`);
   const retention = get("retention-days");
@@ -216,6 +232,9 @@ function parseInputs(read, scenarios) {
     ...shard ? { shard } : {},
     logRequests,
     failOn,
+    baseline,
+    baselineWorkflow,
+    baselineRuns,
     artifactName,
     ...retentionDays !== void 0 ? { retentionDays } : {},
     comment: commentText === "true",
@@ -226,7 +245,7 @@ function parseInputs(read, scenarios) {
 
 // src/action/report-mode.ts
 import { mkdirSync, readFileSync as readFileSync2, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 
 // src/action/sticky.ts
 var STICKY_MARKER = "<!-- mcp-reliability:sticky-report -->";
@@ -242,8 +261,54 @@ async function upsertSticky(octokit, where, body) {
   return { url: created.data.html_url, created: true };
 }
 
+// src/action/baseline.ts
+import { join } from "node:path";
+function baselineLabel(b, env) {
+  const { owner, repo } = env.repository;
+  const runs = b.runs.filter((r) => Number.isSafeInteger(r.id) && Number.isSafeInteger(r.number));
+  const links = runs.map((r) => `[#${r.number}](${env.serverUrl}/${owner}/${repo}/actions/runs/${r.id})`).join(", ");
+  return `${links} \u2014 the latest successful scheduled run${runs.length > 1 ? "s" : ""} of ${codeSpan(b.workflow, false)} on ${codeSpan(b.branch, false)}`;
+}
+async function findBaseline(octokit, inp, env, artifacts) {
+  const { owner, repo } = env.repository;
+  const workflow = inp.baselineWorkflow || workflowFile(env);
+  const branch = defaultBranch(env);
+  const none = (why) => ({ workflow, branch, runs: [], results: [], problems: [why] });
+  if (!workflow) return none("no baseline: the running workflow is unknown (GITHUB_WORKFLOW_REF); set baseline-workflow");
+  let listed;
+  try {
+    listed = await octokit.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: workflow, branch, event: "schedule", status: "success", exclude_pull_requests: true, per_page: inp.baselineRuns + 1 });
+  } catch (err) {
+    const status = err.status;
+    if (status === 404) return none(`no baseline: no workflow ${workflow} in ${owner}/${repo}, or the token may not read Actions (give the job actions: read)`);
+    if (status === 403) return none(`no baseline: the token may not read Actions runs (HTTP 403): give the job actions: read`);
+    throw err;
+  }
+  const runs = listed.data.workflow_runs.filter((r) => String(r.id) !== env.runId).slice(0, inp.baselineRuns).map((r) => ({ id: r.id, number: r.run_number, url: r.html_url, createdAt: r.created_at }));
+  if (runs.length === 0) return none(`no baseline yet: no successful scheduled run of ${workflow} on ${branch}`);
+  const results = [];
+  const problems = [];
+  for (const run2 of runs) {
+    const findBy = { token: inp.githubToken, workflowRunId: run2.id, repositoryOwner: owner, repositoryName: repo };
+    for (const a of latestRunArtifacts(await artifacts.list(findBy), inp.artifactName)) {
+      if (a.size > REPORT_LIMITS.artifactBytes) {
+        problems.push(`baseline run #${run2.number}: ${a.name} is ${a.size} bytes, over the ${REPORT_LIMITS.artifactBytes}-byte limit: left out`);
+        continue;
+      }
+      try {
+        const into = await artifacts.download(a.id, join(env.temp, "mcp-reliability-baseline", String(run2.id), a.name), findBy);
+        for (const file of resultFilesAt(into)) results.push(readResultFile(file, `baseline run #${run2.number} ${a.name}: ${file.slice(into.length + 1)}`));
+      } catch (err) {
+        problems.push(`baseline run #${run2.number}: ${a.name} left out: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+  if (results.length === 0) problems.push(`the baseline run${runs.length > 1 ? "s" : ""} ${runs.map((r) => `#${r.number}`).join(", ")} had no ${inp.artifactName}-<scenario>-attempt<n> artifact with a readable result`);
+  return { workflow, branch, runs, results, problems };
+}
+
 // src/action/report-mode.ts
-var REPORT_LIMITS = { artifactBytes: 20 << 20, jsonBytes: 10 << 20, results: 50 };
+var REPORT_LIMITS = { artifactBytes: 20 << 20, jsonBytes: 10 << 20, results: 50, baselineResults: 200 };
 function reportArtifactName(prefix, attempt) {
   return `${prefix}-report-attempt${attempt}`;
 }
@@ -287,39 +352,57 @@ function setReportOutputs(results, reportPath) {
 }
 async function reportMode(inp, deps) {
   const { env, artifacts } = deps;
-  const dir = join(env.temp, "mcp-reliability-report");
+  const dir = join2(env.temp, "mcp-reliability-report");
   mkdirSync(dir, { recursive: true });
   const runs = latestRunArtifacts(await artifacts.list(), inp.artifactName);
   const results = [];
   for (const a of runs) {
-    const into = await artifacts.download(a.id, join(dir, "runs", a.name));
+    const into = await artifacts.download(a.id, join2(dir, "runs", a.name));
     for (const file of resultFilesAt(into)) results.push(asHarnessError(() => readResultFile(file, `${a.name}: ${file.slice(into.length + 1)}`)));
   }
   results.sort((x, y) => x.scenario.name.localeCompare(y.scenario.name) || x.client.profile.localeCompare(y.client.profile));
   if (runs.length === 0) warning(`no artifact named ${inp.artifactName}-<scenario>-attempt<n> in this run: did the run jobs upload with the same artifact-name?`);
   const links = runLinks(env);
   const pr = sameRepoPullRequest(env);
-  const markdown = renderRunReport(results, { links });
-  const reportPath = join(dir, "report.md");
+  const baseline = inp.baseline === "nightly" ? await findBaseline(getOctokit(inp.githubToken), inp, env, artifacts) : null;
+  for (const p of baseline?.problems ?? []) notice(p);
+  const against = baseline && baseline.results.length ? { workflow: baseline.workflow, branch: baseline.branch, runs: baseline.runs.map((r) => ({ id: r.id, number: r.number })), results: baseline.results } : void 0;
+  const comparison = against ? compareResults(against.results, results) : void 0;
+  const view = { links, ...comparison ? { comparison, baselineLabel: baselineLabel(against, env) } : {} };
+  const markdown = renderRunReport(results, view);
+  const reportPath = join2(dir, "report.md");
   writeFileSync(reportPath, markdown);
-  const doc = { kind: "mcp-reliability-report", version: 1, repository: `${env.repository.owner}/${env.repository.repo}`, runId: env.runId, pr: pr?.number ?? null, headSha: pr?.headSha ?? env.sha, results };
-  const out = join(dir, "artifact");
+  const doc = { kind: "mcp-reliability-report", version: 1, repository: `${env.repository.owner}/${env.repository.repo}`, runId: env.runId, pr: pr?.number ?? null, headSha: pr?.headSha ?? env.sha, results, ...against ? { baseline: against } : {} };
+  const out = join2(dir, "artifact");
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, "report.json"), `${JSON.stringify(doc)}
+  writeFileSync(join2(out, "report.json"), `${JSON.stringify(doc)}
 `);
-  writeFileSync(join(out, "report.md"), markdown);
+  writeFileSync(join2(out, "report.md"), markdown);
   await artifacts.uploadDir(reportArtifactName(inp.artifactName, env.runAttempt), out, inp.retentionDays);
   await summary.addRaw(markdown).write();
   setReportOutputs(results, reportPath);
+  setOutput("baseline-verdict", comparison?.verdict ?? "");
   setOutput("pr-number", pr ? String(pr.number) : "");
   setOutput("comment-url", "");
+  try {
+    await postComment(inp, env, pr, results, view);
+  } finally {
+    failOnRegression(inp, comparison);
+  }
+}
+function failOnRegression(inp, comparison) {
+  if (inp.failOn !== "regression" || comparison?.verdict !== "worse") return;
+  const worse = regressions(comparison).map(({ scenario, metric }) => `${metric.label} in ${scenario.key}`);
+  setFailed(`worse than the baseline: ${worse.slice(0, 10).join("; ")}${worse.length > 10 ? `; and ${worse.length - 10} more` : ""}`);
+}
+async function postComment(inp, env, pr, results, view) {
   if (!inp.comment || !pr) return;
   if (pr.fork) {
     notice("a pull request from a fork: its token cannot write; the workflow_run workflow (mode: comment) posts the comment");
     return;
   }
   try {
-    const body = renderRunReport(results, { marker: STICKY_MARKER, links, maxChars: COMMENT_MAX_CHARS });
+    const body = renderRunReport(results, { ...view, marker: STICKY_MARKER, maxChars: COMMENT_MAX_CHARS });
     const posted = await upsertSticky(getOctokit(inp.githubToken), { ...env.repository, issueNumber: pr.number }, body);
     setOutput("comment-url", posted.url);
     info(`${posted.created ? "posted" : "updated"} the reliability comment: ${posted.url}`);
@@ -330,7 +413,7 @@ async function reportMode(inp, deps) {
   }
 }
 function readReport(dir) {
-  const file = join(dir, "report.json");
+  const file = join2(dir, "report.json");
   const size = statSync(file, { throwIfNoEntry: false })?.size;
   if (size === void 0) throw new HarnessError("the report artifact holds no report.json");
   if (size > REPORT_LIMITS.jsonBytes) throw new HarnessError(`report.json is ${size} bytes, over the ${REPORT_LIMITS.jsonBytes}-byte limit: refused`);
@@ -338,7 +421,15 @@ function readReport(dir) {
   if (doc.kind !== "mcp-reliability-report" || doc.version !== 1 || !Array.isArray(doc.results)) throw new HarnessError("report.json is not an mcp-reliability report (kind, version, results)");
   if (doc.results.length > REPORT_LIMITS.results) throw new HarnessError(`report.json holds ${doc.results.length} results, over the limit of ${REPORT_LIMITS.results}: refused`);
   const results = doc.results.map((r, i) => asHarnessError(() => checkResult(r, `report.json /results/${i}`)));
-  return { kind: "mcp-reliability-report", version: 1, repository: String(doc.repository ?? ""), runId: String(doc.runId ?? ""), pr: typeof doc.pr === "number" ? doc.pr : null, headSha: String(doc.headSha ?? ""), results };
+  let baseline;
+  if (doc.baseline !== void 0) {
+    const b = doc.baseline;
+    const runsOk = Array.isArray(b?.runs) && b.runs.every((r) => Number.isSafeInteger(r?.id) && Number.isSafeInteger(r?.number));
+    if (!b || !Array.isArray(b.results) || typeof b.workflow !== "string" || typeof b.branch !== "string" || !runsOk) throw new HarnessError("report.json /baseline is not {workflow, branch, runs: [{id, number}], results}");
+    if (b.results.length > REPORT_LIMITS.baselineResults) throw new HarnessError(`report.json holds ${b.results.length} baseline results, over the limit of ${REPORT_LIMITS.baselineResults}: refused`);
+    baseline = { workflow: b.workflow, branch: b.branch, runs: b.runs.map((r) => ({ id: r.id, number: r.number })), results: b.results.map((r, i) => asHarnessError(() => checkResult(r, `report.json /baseline/results/${i}`))) };
+  }
+  return { kind: "mcp-reliability-report", version: 1, repository: String(doc.repository ?? ""), runId: String(doc.runId ?? ""), pr: typeof doc.pr === "number" ? doc.pr : null, headSha: String(doc.headSha ?? ""), results, ...baseline ? { baseline } : {} };
 }
 async function commentMode(inp, deps) {
   const { env, artifacts } = deps;
@@ -367,27 +458,29 @@ async function commentMode(inp, deps) {
     return;
   }
   if (artifact.size > REPORT_LIMITS.artifactBytes) throw new HarnessError(`the ${name} artifact is ${artifact.size} bytes, over the ${REPORT_LIMITS.artifactBytes}-byte limit: refused`);
-  const dir = await artifacts.download(artifact.id, join(env.temp, "mcp-reliability-comment"), findBy);
+  const dir = await artifacts.download(artifact.id, join2(env.temp, "mcp-reliability-comment"), findBy);
   const doc = readReport(dir);
   if (doc.pr !== null && doc.pr !== pr.number) throw new HarnessError(`the report artifact says it is for PR #${doc.pr}, but run ${run2.id} belongs to PR #${pr.number}: refused`);
   if (doc.headSha && doc.headSha !== run2.head_sha) throw new HarnessError(`the report artifact is for commit ${doc.headSha}, the run for ${run2.head_sha}: refused`);
-  const body = renderRunReport(doc.results, { marker: STICKY_MARKER, links: { ...run2.html_url ? { run: run2.html_url, artifacts: `${run2.html_url}#artifacts` } : {} }, maxChars: COMMENT_MAX_CHARS });
+  const comparison = doc.baseline ? compareResults(doc.baseline.results, doc.results) : void 0;
+  const against = comparison ? { comparison, baselineLabel: baselineLabel(doc.baseline, env) } : {};
+  const body = renderRunReport(doc.results, { ...against, marker: STICKY_MARKER, links: { ...run2.html_url ? { run: run2.html_url, artifacts: `${run2.html_url}#artifacts` } : {} }, maxChars: COMMENT_MAX_CHARS });
   const posted = await upsertSticky(octokit, { owner, repo, issueNumber: pr.number }, body);
   setOutput("comment-url", posted.url);
   setOutput("pr-number", String(pr.number));
-  await summary.addRaw(renderRunReport(doc.results, { ...run2.html_url ? { links: { run: run2.html_url } } : {} })).write();
+  await summary.addRaw(renderRunReport(doc.results, { ...against, ...run2.html_url ? { links: { run: run2.html_url } } : {} })).write();
   info(`${posted.created ? "posted" : "updated"} the reliability comment on #${pr.number}: ${posted.url}`);
 }
 
 // src/action/run-mode.ts
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync as readFileSync3 } from "node:fs";
-import { join as join3, resolve } from "node:path";
+import { join as join4, resolve } from "node:path";
 import { promisify } from "node:util";
 
 // src/run/suite.ts
 import { mkdirSync as mkdirSync2 } from "node:fs";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 function exitCodeFor(results) {
   if (results.some((r) => r.verdict === "error")) return EXIT.harness;
   if (results.some((r) => r.verdict === "fail")) return EXIT.sloFailed;
@@ -419,7 +512,7 @@ async function runSuite(opts) {
     const kinds = [...new Set(issues.map((i) => /^"([a-z-]+)"/.exec(i.message)?.[1] ?? "?"))];
     return { scenario: plan.scenario.name, reason: `target ${opts.target.name} (${opts.target.transport}) cannot have its ${kinds.join(", ")} fault${kinds.length === 1 ? "" : "s"}: ${issues[0]?.message ?? ""}` };
   });
-  const reportsDir = join2(opts.outDir, "reports");
+  const reportsDir = join3(opts.outDir, "reports");
   mkdirSync2(reportsDir, { recursive: true });
   let current;
   let server;
@@ -482,7 +575,7 @@ function lingerFor(ms, signal) {
 var run = promisify(execFile);
 var SUMMARY_MAX_CHARS = 1e6;
 function toolVersion() {
-  return JSON.parse(readFileSync3(join3(PACKAGE_ROOT, "package.json"), "utf8")).version;
+  return JSON.parse(readFileSync3(join4(PACKAGE_ROOT, "package.json"), "utf8")).version;
 }
 function projectName(env, slug) {
   return `mcpr-${env.runId}-${env.runAttempt}-${slug}`.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").slice(0, 60);
@@ -502,7 +595,7 @@ function commandProfile(command, port, cwd) {
   };
 }
 async function prepareStack() {
-  if (existsSync(join3(PACKAGE_ROOT, "lib", "cli", "main.js")) && existsSync(join3(PACKAGE_ROOT, "node_modules"))) return;
+  if (existsSync(join4(PACKAGE_ROOT, "lib", "cli", "main.js")) && existsSync(join4(PACKAGE_ROOT, "node_modules"))) return;
   await group("Preparing the stack images (npm ci, npm run build in the action folder)", async () => {
     await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: PACKAGE_ROOT, maxBuffer: 64 << 20 });
     await run("npm", ["run", "build"], { cwd: PACKAGE_ROOT, maxBuffer: 64 << 20 });
@@ -524,7 +617,7 @@ async function runMode(inp, deps) {
   const plan = await loadPlan(source, { scenariosDir: SCENARIOS_DIR });
   const client = getClientProfile(inp.clientProfile);
   const slug = runSlug({ scenario: { name: plan.scenario.name }, client: { profile: client.name }, ...inp.shard ? { run: { shard: inp.shard } } : {} });
-  const outDir = join3(env.temp, `mcp-reliability-${slug}`);
+  const outDir = join4(env.temp, `mcp-reliability-${slug}`);
   const artifactName = runArtifactName(inp.artifactName, slug, env.runAttempt);
   saveState("out-dir", outDir);
   saveState("artifact-name", artifactName);
@@ -542,7 +635,7 @@ async function runMode(inp, deps) {
     exitCode = outcome.interrupted ? EXIT.interrupted : exitCodeFor(results);
   } else {
     await prepareStack();
-    const { runStack } = await import("./chunks/stack-3FIXR5MK.js");
+    const { runStack } = await import("./chunks/stack-ANV2VQUE.js");
     const project = projectName(env, slug);
     saveState("compose-project", project);
     const serverImage = inp.serverDockerfile ? await buildServerImage(inp.serverDockerfile, workDir, `${project}-server:local`) : inp.serverImage;

@@ -7,7 +7,7 @@ import {
 } from "./chunks/chunk-IHWGWHJN.js";
 import {
   PACKAGE_ROOT
-} from "./chunks/chunk-MANBCW3W.js";
+} from "./chunks/chunk-QLLCLM2A.js";
 import "./chunks/chunk-SFONEEKR.js";
 import "./chunks/chunk-42A6FYL2.js";
 

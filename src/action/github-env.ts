@@ -11,6 +11,8 @@ export interface RunnerEnv {
   workspace: string;
   temp: string;
   sha: string;
+  /** `owner/repo/.github/workflows/<file>@<ref>` of the running workflow (GITHUB_WORKFLOW_REF). */
+  workflowRef: string;
 }
 
 export function runnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
@@ -31,6 +33,7 @@ export function runnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     temp: env.RUNNER_TEMP ?? '/tmp',
     sha: env.GITHUB_SHA ?? '',
+    workflowRef: env.GITHUB_WORKFLOW_REF ?? '',
   };
 }
 
@@ -46,4 +49,16 @@ export function sameRepoPullRequest(e: RunnerEnv): { number: number; headSha: st
   if (!pr || typeof pr.number !== 'number') return null;
   const fork = pr.head?.repo?.full_name !== undefined && pr.head.repo.full_name !== pr.base?.repo?.full_name;
   return { number: pr.number, headSha: pr.head?.sha ?? e.sha, fork };
+}
+
+/** The running workflow's file name (`reliability.yml`), from GITHUB_WORKFLOW_REF; '' when unknown. */
+export function workflowFile(e: RunnerEnv): string {
+  const path = e.workflowRef.split('@')[0] ?? '';
+  return path.includes('/.github/workflows/') ? path.slice(path.lastIndexOf('/') + 1) : '';
+}
+
+/** The repository's default branch, from the event payload (every event carries `repository`). */
+export function defaultBranch(e: RunnerEnv): string {
+  const repo = e.event.repository as { default_branch?: unknown } | undefined;
+  return typeof repo?.default_branch === 'string' && repo.default_branch ? repo.default_branch : 'main';
 }

@@ -8,7 +8,8 @@ import { parseShard, type ShardSpec } from '../scenario/shard.js';
 
 export type Mode = 'run' | 'report' | 'comment';
 export type RunnerKind = 'compose' | 'local';
-export type FailOn = 'slo' | 'harness' | 'never';
+export type FailOn = 'slo' | 'harness' | 'regression' | 'never';
+export type BaselineKind = 'nightly' | 'none';
 
 export interface ActionInputs {
   mode: Mode;
@@ -28,6 +29,12 @@ export interface ActionInputs {
   shard?: ShardSpec;
   logRequests: 'sampled' | 'all';
   failOn: FailOn;
+  /** Report and comment modes: what the runs are compared with. */
+  baseline: BaselineKind;
+  /** The workflow file whose scheduled runs are the baseline ('' = the running workflow). */
+  baselineWorkflow: string;
+  /** How many of its latest successful scheduled runs (a history: their spread raises the bar). */
+  baselineRuns: number;
   artifactName: string;
   retentionDays?: number;
   comment: boolean;
@@ -107,7 +114,11 @@ export function parseInputs(read: (name: string) => string, scenarios: readonly 
     else if (parsed.count > 1) shard = parsed;
   }
   const logRequests = oneOf('log-requests', get('log-requests', 'sampled'), ['sampled', 'all'], problems);
-  const failOn = oneOf<FailOn>('fail-on', get('fail-on', 'slo'), ['slo', 'harness', 'never'], problems);
+  const failOn = oneOf<FailOn>('fail-on', get('fail-on', 'slo'), ['slo', 'harness', 'regression', 'never'], problems);
+  const baseline = oneOf<BaselineKind>('baseline', get('baseline', 'nightly'), ['nightly', 'none'], problems);
+  const baselineWorkflow = get('baseline-workflow');
+  if (baselineWorkflow && !/^[A-Za-z0-9._-]+\.ya?ml$/.test(baselineWorkflow)) problems.push(`input "baseline-workflow": "${baselineWorkflow}" is not a workflow file name (e.g. reliability.yml, the file under .github/workflows/)`);
+  const baselineRuns = intOf('baseline-runs', get('baseline-runs', '3'), 1, 10, problems);
   const artifactName = get('artifact-name', 'mcp-reliability');
   if (!/^[A-Za-z0-9._-]+$/.test(artifactName)) problems.push(`input "artifact-name": "${artifactName}" may hold letters, digits, ".", "_" and "-" only`);
   const retention = get('retention-days');
@@ -131,6 +142,9 @@ export function parseInputs(read: (name: string) => string, scenarios: readonly 
     ...(shard ? { shard } : {}),
     logRequests,
     failOn,
+    baseline,
+    baselineWorkflow,
+    baselineRuns,
     artifactName,
     ...(retentionDays !== undefined ? { retentionDays } : {}),
     comment: commentText === 'true',

@@ -17,6 +17,8 @@ import type { Artifacts, ListedArtifact } from './artifacts.js';
 import { runLinks, sameRepoPullRequest, type RunnerEnv } from './github-env.js';
 import type { ActionInputs } from './inputs.js';
 import { COMMENT_MAX_CHARS, STICKY_MARKER, upsertSticky } from './sticky.js';
+import { compareResults, regressions, type Comparison } from '../compare/index.js';
+import { baselineLabel, findBaseline } from './baseline.js';
 
 /** The report artifact's JSON (untrusted when read back in comment mode). */
 export interface ReportDocument {
@@ -27,10 +29,12 @@ export interface ReportDocument {
   pr: number | null;
   headSha: string;
   results: ScenarioResult[];
+  /** The baseline (the nightly runs) and its results: comment mode compares again from them. */
+  baseline?: { workflow: string; branch: string; runs: { id: number; number: number }[]; results: ScenarioResult[] };
 }
 
 /** Limits on what comment mode reads: the artifact, and report.json inside it. */
-export const REPORT_LIMITS = { artifactBytes: 20 << 20, jsonBytes: 10 << 20, results: 50 } as const;
+export const REPORT_LIMITS = { artifactBytes: 20 << 20, jsonBytes: 10 << 20, results: 50, baselineResults: 200 } as const;
 
 export interface ReportDeps {
   artifacts: Artifacts;
@@ -106,10 +110,15 @@ export async function reportMode(inp: ActionInputs, deps: ReportDeps): Promise<v
   if (runs.length === 0) core.warning(`no artifact named ${inp.artifactName}-<scenario>-attempt<n> in this run: did the run jobs upload with the same artifact-name?`);
   const links = runLinks(env);
   const pr = sameRepoPullRequest(env);
-  const markdown = renderRunReport(results, { links });
+  const baseline = inp.baseline === 'nightly' ? await findBaseline(getOctokit(inp.githubToken), inp, env, artifacts) : null;
+  for (const p of baseline?.problems ?? []) core.notice(p);
+  const against = baseline && baseline.results.length ? { workflow: baseline.workflow, branch: baseline.branch, runs: baseline.runs.map((r) => ({ id: r.id, number: r.number })), results: baseline.results } : undefined;
+  const comparison = against ? compareResults(against.results, results) : undefined;
+  const view = { links, ...(comparison ? { comparison, baselineLabel: baselineLabel(against!, env) } : {}) };
+  const markdown = renderRunReport(results, view);
   const reportPath = join(dir, 'report.md');
   writeFileSync(reportPath, markdown);
-  const doc: ReportDocument = { kind: 'mcp-reliability-report', version: 1, repository: `${env.repository.owner}/${env.repository.repo}`, runId: env.runId, pr: pr?.number ?? null, headSha: pr?.headSha ?? env.sha, results };
+  const doc: ReportDocument = { kind: 'mcp-reliability-report', version: 1, repository: `${env.repository.owner}/${env.repository.repo}`, runId: env.runId, pr: pr?.number ?? null, headSha: pr?.headSha ?? env.sha, results, ...(against ? { baseline: against } : {}) };
   const out = join(dir, 'artifact');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'report.json'), `${JSON.stringify(doc)}\n`);
@@ -117,15 +126,31 @@ export async function reportMode(inp: ActionInputs, deps: ReportDeps): Promise<v
   await artifacts.uploadDir(reportArtifactName(inp.artifactName, env.runAttempt), out, inp.retentionDays);
   await core.summary.addRaw(markdown).write();
   setReportOutputs(results, reportPath);
+  core.setOutput('baseline-verdict', comparison?.verdict ?? '');
   core.setOutput('pr-number', pr ? String(pr.number) : '');
   core.setOutput('comment-url', '');
+  try {
+    await postComment(inp, env, pr, results, view);
+  } finally {
+    failOnRegression(inp, comparison);
+  }
+}
+
+/** `fail-on: regression`: the report step fails when a scenario got worse than the baseline. */
+function failOnRegression(inp: ActionInputs, comparison: Comparison | undefined): void {
+  if (inp.failOn !== 'regression' || comparison?.verdict !== 'worse') return;
+  const worse = regressions(comparison).map(({ scenario, metric }) => `${metric.label} in ${scenario.key}`);
+  core.setFailed(`worse than the baseline: ${worse.slice(0, 10).join('; ')}${worse.length > 10 ? `; and ${worse.length - 10} more` : ''}`);
+}
+
+async function postComment(inp: ActionInputs, env: RunnerEnv, pr: ReturnType<typeof sameRepoPullRequest>, results: ScenarioResult[], view: { links: ReturnType<typeof runLinks>; comparison?: Comparison; baselineLabel?: string }): Promise<void> {
   if (!inp.comment || !pr) return;
   if (pr.fork) {
     core.notice("a pull request from a fork: its token cannot write; the workflow_run workflow (mode: comment) posts the comment");
     return;
   }
   try {
-    const body = renderRunReport(results, { marker: STICKY_MARKER, links, maxChars: COMMENT_MAX_CHARS });
+    const body = renderRunReport(results, { ...view, marker: STICKY_MARKER, maxChars: COMMENT_MAX_CHARS });
     const posted = await upsertSticky(getOctokit(inp.githubToken), { ...env.repository, issueNumber: pr.number }, body);
     core.setOutput('comment-url', posted.url);
     core.info(`${posted.created ? 'posted' : 'updated'} the reliability comment: ${posted.url}`);
@@ -155,7 +180,15 @@ export function readReport(dir: string): ReportDocument {
   if (doc.kind !== 'mcp-reliability-report' || doc.version !== 1 || !Array.isArray(doc.results)) throw new HarnessError('report.json is not an mcp-reliability report (kind, version, results)');
   if (doc.results.length > REPORT_LIMITS.results) throw new HarnessError(`report.json holds ${doc.results.length} results, over the limit of ${REPORT_LIMITS.results}: refused`);
   const results = doc.results.map((r, i) => asHarnessError(() => checkResult(r, `report.json /results/${i}`)));
-  return { kind: 'mcp-reliability-report', version: 1, repository: String(doc.repository ?? ''), runId: String(doc.runId ?? ''), pr: typeof doc.pr === 'number' ? doc.pr : null, headSha: String(doc.headSha ?? ''), results };
+  let baseline: ReportDocument['baseline'];
+  if (doc.baseline !== undefined) {
+    const b = doc.baseline as Partial<NonNullable<ReportDocument['baseline']>> | null;
+    const runsOk = Array.isArray(b?.runs) && b.runs.every((r) => Number.isSafeInteger(r?.id) && Number.isSafeInteger(r?.number));
+    if (!b || !Array.isArray(b.results) || typeof b.workflow !== 'string' || typeof b.branch !== 'string' || !runsOk) throw new HarnessError('report.json /baseline is not {workflow, branch, runs: [{id, number}], results}');
+    if (b.results.length > REPORT_LIMITS.baselineResults) throw new HarnessError(`report.json holds ${b.results.length} baseline results, over the limit of ${REPORT_LIMITS.baselineResults}: refused`);
+    baseline = { workflow: b.workflow, branch: b.branch, runs: b.runs!.map((r) => ({ id: r.id, number: r.number })), results: b.results.map((r, i) => asHarnessError(() => checkResult(r, `report.json /baseline/results/${i}`))) };
+  }
+  return { kind: 'mcp-reliability-report', version: 1, repository: String(doc.repository ?? ''), runId: String(doc.runId ?? ''), pr: typeof doc.pr === 'number' ? doc.pr : null, headSha: String(doc.headSha ?? ''), results, ...(baseline ? { baseline } : {}) };
 }
 
 export async function commentMode(inp: ActionInputs, deps: ReportDeps): Promise<void> {
@@ -190,10 +223,13 @@ export async function commentMode(inp: ActionInputs, deps: ReportDeps): Promise<
   const doc = readReport(dir);
   if (doc.pr !== null && doc.pr !== pr.number) throw new HarnessError(`the report artifact says it is for PR #${doc.pr}, but run ${run.id} belongs to PR #${pr.number}: refused`);
   if (doc.headSha && doc.headSha !== run.head_sha) throw new HarnessError(`the report artifact is for commit ${doc.headSha}, the run for ${run.head_sha}: refused`);
-  const body = renderRunReport(doc.results, { marker: STICKY_MARKER, links: { ...(run.html_url ? { run: run.html_url, artifacts: `${run.html_url}#artifacts` } : {}) }, maxChars: COMMENT_MAX_CHARS });
+  // The comparison is made again here from the checked results: the artifact's own Markdown is never posted.
+  const comparison = doc.baseline ? compareResults(doc.baseline.results, doc.results) : undefined;
+  const against = comparison ? { comparison, baselineLabel: baselineLabel(doc.baseline!, env) } : {};
+  const body = renderRunReport(doc.results, { ...against, marker: STICKY_MARKER, links: { ...(run.html_url ? { run: run.html_url, artifacts: `${run.html_url}#artifacts` } : {}) }, maxChars: COMMENT_MAX_CHARS });
   const posted = await upsertSticky(octokit, { owner, repo, issueNumber: pr.number }, body);
   core.setOutput('comment-url', posted.url);
   core.setOutput('pr-number', String(pr.number));
-  await core.summary.addRaw(renderRunReport(doc.results, { ...(run.html_url ? { links: { run: run.html_url } } : {}) })).write();
+  await core.summary.addRaw(renderRunReport(doc.results, { ...against, ...(run.html_url ? { links: { run: run.html_url } } : {}) })).write();
   core.info(`${posted.created ? 'posted' : 'updated'} the reliability comment on #${pr.number}: ${posted.url}`);
 }

@@ -53,6 +53,8 @@ export interface ReportCommand {
   out?: string;
   /** Write the merged loads as JSON here. */
   json?: string;
+  /** Compare with these baseline results (the headline says what got worse, a table per scenario the deltas). */
+  baseline: string[];
 }
 
 export interface CompareCommand {
@@ -225,6 +227,7 @@ const COMMANDS = {
     options: {
       out: { type: 'string', short: 'o', value: '<file>', help: 'write the Markdown report here', defaultText: 'stdout' },
       json: { type: 'string', value: '<file>', help: 'write the merged loads (totals, merged latency with its histogram, SLOs judged again) as JSON here', defaultText: 'none' },
+      baseline: { type: 'string', multiple: true, short: 'b', value: '<result.json|dir>', help: 'compare with these baseline results, as compare does: the headline says what got worse, a table per scenario the deltas (the exit code stays the SLO verdict; compare gates on regressions)', defaultText: 'none' },
     },
     notes: [
       "Results with a shard (run --shard k/N) of the same scenario, client profile, target and seed are one load: their counts are added, their latency histograms merged (the percentiles are those of one histogram holding every request; never an average of percentiles), and availability, error rates, latency limits and request floors judged again on the merged figures. The other SLOs are each shard's own and fail the load when they failed in any shard. A missing shard makes the load's verdict error.",
@@ -412,7 +415,7 @@ function parseSubcommand(sub: CommandName, rest: string[]): Command {
       if (p.help) return { command: 'help', usage: usage('report') };
       const out = p.values.string('out');
       const json = p.values.string('json');
-      return { command: 'report', paths: p.positionals, ...(out !== undefined ? { out: nonEmpty('out', out) } : {}), ...(json !== undefined ? { json: nonEmpty('json', json) } : {}) };
+      return { command: 'report', paths: p.positionals, baseline: p.values.list('baseline').map((b) => nonEmpty('baseline', b)), ...(out !== undefined ? { out: nonEmpty('out', out) } : {}), ...(json !== undefined ? { json: nonEmpty('json', json) } : {}) };
     }
   }
 }

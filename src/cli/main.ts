@@ -151,7 +151,8 @@ function writeOutputs(cmd: { out?: string; json?: string }, markdown: string, js
 /** One report over many results (the action's report renderer); the shards of a split load merged. */
 function report(cmd: ReportCommand): number {
   const { results, files } = readResults(cmd.paths);
-  writeOutputs(cmd, renderRunReport(results), () => ({ kind: 'mcp-reliability-merged-loads', version: 1, merged: mergeShards(results).merged }));
+  const comparison = cmd.baseline.length ? compareResults(readResults(cmd.baseline).results, results) : undefined;
+  writeOutputs(cmd, renderRunReport(results, comparison ? { comparison } : {}), () => ({ kind: 'mcp-reliability-merged-loads', version: 1, merged: mergeShards(results).merged }));
   process.stderr.write(`report over ${files.length} result(s)${cmd.out ? `: ${cmd.out}` : ''}${cmd.json ? `; merged loads: ${cmd.json}` : ''}\n`);
   const verdicts = reportVerdicts(results);
   if (verdicts.includes('error')) return EXIT.harness;

@@ -11,7 +11,7 @@ import { renderHtmlReport } from './html.js';
 import { renderJUnit } from './junit.js';
 import { renderScenarioReport } from './markdown.js';
 import type { ScenarioResult } from './result.js';
-import { renderSummary } from './summary.js';
+import { renderRunReport } from './run-report.js';
 
 type SlugSource = { scenario: { name: string }; client: { profile: string }; run?: { shard?: { index: number; count: number } } };
 
@@ -59,7 +59,7 @@ export function writeRunFiles(outDir: string, result: ScenarioResult): RunFilePa
 export function writeSummaryFiles(outDir: string, results: readonly ScenarioResult[], skipped: readonly { scenario: string; reason: string }[] = []): SummaryFilePaths {
   const paths = summaryFilePaths(outDir);
   mkdirSync(join(outDir, 'reports'), { recursive: true });
-  writeFileSync(paths.summary, renderSummary(results, skipped));
+  writeFileSync(paths.summary, renderRunReport(results, { skipped }));
   writeFileSync(paths.junit, renderJUnit(results));
   return paths;
 }

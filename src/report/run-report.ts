@@ -1,14 +1,19 @@
 /**
- * The report of a whole workflow run (pure): the one Markdown the action writes to the job summary
- * and the sticky PR comment. It is built from the same pieces as the CLI's reports — the summary
- * table (summary.ts), each failing SLO with measured value and limit, fault MTTD/MTTR, findings —
- * with links to the run and its artifacts, and fits a size limit by dropping detail from the end.
+ * The report of many runs (pure): the one Markdown of the CLI's reports/summary.md and `report`,
+ * the action's job summary and the sticky PR comment. In the order a reviewer reads it: the
+ * headline (the SLO verdict, and with a baseline whether anything got worse and what), the summary
+ * table (summary.ts), with a baseline a table per scenario with the deltas (compare/render.ts),
+ * then per scenario collapsed details — failing SLOs, fault MTTD/MTTR, findings, small Mermaid
+ * charts of the run — and links to the run and its artifacts. It fits a size limit by dropping
+ * detail from the end.
  */
 import { markdownTable } from 'markdown-table';
 import type { ScenarioResult, SloResult, Verdict } from './result.js';
 import { codeList, codeSpan, escapeText, formatMs, formatPercent, formatSloLimit, formatSloValue } from './format.js';
 import { mergeShards, type MergedLoad } from './merge.js';
 import { renderSummary } from './summary.js';
+import { COMPACT_POINTS, runCharts } from './mermaid.js';
+import { comparisonHeadline, renderComparison, type Comparison } from '../compare/index.js';
 
 export interface RunReportOptions {
   /** A hidden marker put first (the sticky comment is found by it). */
@@ -17,6 +22,12 @@ export interface RunReportOptions {
   links?: { run?: string; artifacts?: string };
   /** At most this many characters (a PR comment: 65,536); detail is cut with a pointer to the links. */
   maxChars?: number;
+  /** The same runs against a baseline: the headline says what got worse, a table per scenario the deltas. */
+  comparison?: Comparison;
+  /** What the baseline is, in words (e.g. a link to the nightly run), for the comparison's heading. */
+  baselineLabel?: string;
+  /** Scenarios left out (the target cannot have their faults), listed after the table. */
+  skipped?: readonly { scenario: string; reason: string }[];
 }
 
 /**
@@ -102,20 +113,23 @@ function findings(r: ScenarioResult): string {
 }
 
 function scenarioDetail(r: ScenarioResult): string {
-  const parts = [failingSlos(r), faults(r), findings(r)].filter(Boolean);
+  const parts = [failingSlos(r), faults(r), findings(r), runCharts(r, { maxPoints: COMPACT_POINTS }) ?? ''].filter(Boolean);
   const head = `<details><summary>${escapeText(r.scenario.name)} · ${codeSpan(r.client.profile, false)} · ${r.verdict.toUpperCase()}</summary>\n\n`;
-  return `${head}${parts.join('\n\n') || 'Every SLO met, no finding.'}\n\n</details>`;
+  return `${head}${parts.join('\n\n') || 'Every SLO met, no finding, nothing to chart.'}\n\n</details>`;
 }
 
 export function renderRunReport(results: readonly ScenarioResult[], opts: RunReportOptions = {}): string {
   const links = [opts.links?.run ? `[the workflow run](${opts.links.run})` : '', opts.links?.artifacts ? `[its artifacts](${opts.links.artifacts})` : ''].filter(Boolean);
   const linkLine = links.length ? `Full reports, results and logs: ${links.join(', ')}.` : '';
-  const head = [opts.marker ?? '', `## ${escapeText(opts.title ?? 'MCP reliability')}: ${overall(results)}`].filter(Boolean).join('\n');
-  const summary = renderSummary(results).trimEnd();
+  const cmp = opts.comparison;
+  const head = [opts.marker ?? '', `## ${escapeText(opts.title ?? 'MCP reliability')}: ${overall(results)}`, cmp ? comparisonHeadline(cmp) : ''].filter(Boolean).join('\n');
+  const summary = renderSummary(results, opts.skipped).trimEnd();
   const loads = renderMergedLoads(mergeShards(results).merged);
+  // The deltas without their headline (it is the report's), and their methods collapsed.
+  const deltas = cmp ? `### Against the baseline${opts.baselineLabel ? `: ${opts.baselineLabel}` : ''}\n\n${renderComparison(cmp).split('\n\n').slice(1).join('\n\n').trimEnd()}` : '';
   const details = results.map(scenarioDetail);
   const assemble = (shown: string[], cut: number) =>
-    [head, summary, loads, ...shown, cut > 0 ? `_Details of ${cut} scenario(s) left out to fit the comment; ${linkLine ? 'see the links below' : 'see the job summary'}._` : '', linkLine].filter(Boolean).join('\n\n') + '\n';
+    [head, summary, loads, deltas, ...shown, cut > 0 ? `_Details of ${cut} scenario(s) left out to fit the comment; ${linkLine ? 'see the links below' : 'see the job summary'}._` : '', linkLine].filter(Boolean).join('\n\n') + '\n';
   const max = opts.maxChars ?? Infinity;
   let body = assemble(details, 0);
   for (let keep = details.length - 1; body.length > max && keep >= 0; keep--) body = assemble(details.slice(0, keep), details.length - keep);

@@ -8,7 +8,9 @@
  * outputs and the job summary set; the report job over four scenario artifacts posts one sticky
  * comment on a PR that already has 150 others, and a second report updates it (still one); a fork
  * PR's comment, from a workflow_run, lands on the right PR, and a report artifact that names
- * another PR is refused.
+ * another PR is refused; a PR's report is compared with the latest successful nightly on the
+ * default branch (found over REST, its artifacts downloaded), and `fail-on: regression` fails it
+ * when the server got slower.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startArtifactsService, unzip, type ArtifactsService } from '../helpers/github/artifacts.js';
 import { readOnlyToken, startGitHubRest, writeToken, type GitHubRestFake } from '../helpers/github/rest.js';
-import { createJob, pullRequestEvent, workflowRunEvent, type Job } from '../helpers/github/runner.js';
+import { createJob, pullRequestEvent, scheduleEvent, workflowRunEvent, type Job } from '../helpers/github/runner.js';
 import { STICKY_MARKER } from '../../src/action/sticky.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -138,5 +140,50 @@ describe('the bundled action against loopback GitHub fakes', { timeout: 420_000 
     assert.match(refused.main.stdout, new RegExp(`says it is for PR #${prNumber}, but run ${liarRun.id} belongs to PR #${liarPr.number}: refused`));
     assert.equal(rest.comments(REPO, liarPr.number).length, 0);
     assert.equal(rest.comments(REPO, prNumber).filter((c) => c.body.includes(STICKY_MARKER)).length, 1);
+  });
+
+  test('report compares with the latest successful nightly on main: the comment says what got worse, fail-on regression fails the step', async () => {
+    const workflow = '.github/workflows/reliability.yml';
+    const scenario = join(ROOT, 'test', 'fixtures', 'scenarios-run', 'compare-load.json');
+    const server = join(ROOT, 'test', 'fixtures', 'servers', 'tunable-stdio.mjs');
+    const runJob = async (run: { id: number; backendId: string }, event: ReturnType<typeof scheduleEvent>, serverArgs: string) => {
+      const job = createJob({ repository: REPO, event, runId: run.id, apiUrl: rest.url, resultsUrl: artifacts.resultsUrl, runtimeToken: artifacts.runtimeToken(run.backendId, 'run'), token: 'ghs_read' });
+      jobs.push(job);
+      const { main } = await job.runAction({ actionDir: ROOT, inputs: { mode: 'run', scenario, target: `node ${server} ${serverArgs}`.trim(), runner: 'local', duration: '8s', 'fail-on': 'never' }, timeoutMs: 120_000 });
+      assert.equal(main.exitCode, 0, `${main.stdout}\n${main.stderr}`);
+    };
+    // A failed nightly of a slow server (never a baseline: not successful), then a successful one of the fast server.
+    const failed = rest.addWorkflowRun({ repo: REPO, event: 'schedule', headBranch: 'main', path: workflow, conclusion: 'failure' });
+    await runJob(failed, scheduleEvent({ repo: REPO }), '--delay-ms 50');
+    const nightly = rest.addWorkflowRun({ repo: REPO, event: 'schedule', headBranch: 'main', path: workflow });
+    await runJob(nightly, scheduleEvent({ repo: REPO }), '');
+    // The pull request makes every call 50 ms slower.
+    const sha = 'd'.repeat(40);
+    const pr = rest.addPullRequest({ repo: REPO, head: { ref: 'slower', sha } });
+    const prRun = rest.addWorkflowRun({ repo: REPO, event: 'pull_request', headBranch: 'slower', headSha: sha, path: workflow, pullRequests: [pr.number] });
+    const prEvent = pullRequestEvent({ repo: REPO, number: pr.number, head: { ref: 'slower', sha } });
+    await runJob(prRun, prEvent, '--delay-ms 50');
+    const lookupsBefore = rest.requestsTo('GET', /\/actions\/workflows\/reliability\.yml\/runs$/).length;
+    const report = createJob({ repository: REPO, event: prEvent, runId: prRun.id, apiUrl: rest.url, resultsUrl: artifacts.resultsUrl, runtimeToken: artifacts.runtimeToken(prRun.backendId, 'report'), token: 'ghs_write' });
+    jobs.push(report);
+    const { main } = await report.runAction({ actionDir: ROOT, inputs: { mode: 'report', 'fail-on': 'regression' }, timeoutMs: 120_000 });
+
+    assert.equal(main.exitCode, 1, `${main.stdout}\n${main.stderr}`);
+    assert.equal(main.outputs['baseline-verdict'], 'worse');
+    assert.match(main.stdout, /::error::worse than the baseline: p50 tools\/call in compare-load/);
+    const lookups = rest.requestsTo('GET', /\/actions\/workflows\/reliability\.yml\/runs$/).slice(lookupsBefore);
+    assert.equal(lookups.length, 1);
+    assert.deepEqual({ branch: lookups[0]!.query.branch, event: lookups[0]!.query.event, status: lookups[0]!.query.status }, { branch: 'main', event: 'schedule', status: 'success' });
+    const comments = rest.comments(REPO, pr.number).filter((c) => c.body.includes(STICKY_MARKER));
+    assert.equal(comments.length, 1);
+    const body = comments[0]!.body;
+    const lines = body.split('\n');
+    assert.match(lines[1]!, /^## MCP reliability: /);
+    assert.match(lines[2]!, /^\*\*Compared with the baseline: WORSE\*\* — p50 tools\/call in `compare-load` \(/);
+    assert.match(body, new RegExp(`### Against the baseline: \\[#\\d+\\]\\(https://github\\.localhost/${REPO}/actions/runs/${nightly.id}\\) — the latest successful scheduled run of \`reliability\\.yml\` on \`main\``));
+    assert.ok(!body.includes(`/actions/runs/${failed.id})`), 'the failed nightly is no baseline');
+    assert.match(body, /\| p95 tools\/call \| +[\d.]+ ms \| +[\d.]+ ms \| +\+[\d.]+ ms \| \*\*worse\*\* \|/);
+    assert.match(body, /\| availability +\| +100\.00 % \| +100\.00 % \| +±0\.00 pp \| same +\|/);
+    assert.match(main.summary, /Compared with the baseline: WORSE/);
   });
 });

@@ -38,12 +38,15 @@ for (const [label, node] of [
     const r = spawnSync(node, [join(ROOT, 'dist', 'main.js')], {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { PATH: process.env.PATH ?? '', ...io, INPUT_MODE: 'run', INPUT_SCENARIO: 'no-such-scenario', INPUT_DURATION: '2h', 'INPUT_MAX-DURATION': '1h', 'INPUT_FAIL-ON': 'sometimes' },
+      env: { PATH: process.env.PATH ?? '', ...io, INPUT_MODE: 'run', INPUT_SCENARIO: 'no-such-scenario', INPUT_DURATION: '2h', 'INPUT_MAX-DURATION': '1h', 'INPUT_FAIL-ON': 'sometimes', INPUT_BASELINE: 'yesterday', 'INPUT_BASELINE-RUNS': '0', 'INPUT_BASELINE-WORKFLOW': '../ci.yml' },
     });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /::error::input "duration": 2h is longer than max-duration \(1h\)/);
     assert.match(r.stdout, /::error::input "scenario": "no-such-scenario" is no shipped scenario \(connection-stability, high-load-stress, network-chaos, reconnection-resilience\)/);
-    assert.match(r.stdout, /::error::input "fail-on": "sometimes" is not one of slo, harness, never/);
-    assert.match(r.stdout, /::error::bad input: 3 problem\(s\), nothing was started/);
+    assert.match(r.stdout, /::error::input "fail-on": "sometimes" is not one of slo, harness, regression, never/);
+    assert.match(r.stdout, /::error::input "baseline": "yesterday" is not one of nightly, none/);
+    assert.match(r.stdout, /::error::input "baseline-workflow": "\.\.\/ci\.yml" is not a workflow file name/);
+    assert.match(r.stdout, /::error::input "baseline-runs": expected a whole number from 1 to 10, got "0"/);
+    assert.match(r.stdout, /::error::bad input: 6 problem\(s\), nothing was started/);
   });
 }

@@ -69,13 +69,16 @@ const EXPECTED_INPUTS: Record<string, string | undefined> = {
   shard: undefined,
   'log-requests': 'sampled',
   'fail-on': 'slo',
+  baseline: 'nightly',
+  'baseline-workflow': undefined,
+  'baseline-runs': '3',
   'artifact-name': 'mcp-reliability',
   'retention-days': undefined,
   comment: 'true',
   'github-token': '${{ github.token }}',
   'working-directory': '.',
 };
-const EXPECTED_OUTPUTS = ['verdict', 'exit-code', 'availability', 'p95-ms', 'scenario', 'result-path', 'report-path', 'summary-path', 'artifact-name', 'artifact-id', 'comment-url', 'pr-number'];
+const EXPECTED_OUTPUTS = ['verdict', 'exit-code', 'availability', 'p95-ms', 'scenario', 'result-path', 'report-path', 'summary-path', 'artifact-name', 'artifact-id', 'comment-url', 'baseline-verdict', 'pr-number'];
 
 /** The README's section on the action: from a heading with "GitHub Action" to the next heading of its level or above. */
 function readmeActionSection(readme: string): string | undefined {

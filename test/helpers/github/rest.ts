@@ -563,6 +563,7 @@ export async function startGitHubRest(opts: RestFakeOptions = {}): Promise<GitHu
     getPull: 'https://docs.github.com/rest/pulls/pulls#get-a-pull-request',
     commitPulls: 'https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit',
     getRun: 'https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run',
+    workflowRuns: 'https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow',
     runArtifacts: 'https://docs.github.com/rest/actions/artifacts#list-workflow-run-artifacts',
     repoArtifacts: 'https://docs.github.com/rest/actions/artifacts#list-artifacts-for-a-repository',
     getArtifact: 'https://docs.github.com/rest/actions/artifacts#get-an-artifact',
@@ -702,6 +703,28 @@ export async function startGitHubRest(opts: RestFakeOptions = {}): Promise<GitHu
     }
 
     if (a0 === 'actions') {
+      // GET /actions/workflows/{workflow_id}/runs: the id, or the workflow's file name; newest first.
+      if (a1 === 'workflows' && a2 && a3 === 'runs' && rest.length === 4 && m === 'GET') {
+        const docs = DOCS.workflowRuns;
+        const repo = repoFor(t, repoName, false, docs);
+        requireAny(t, ['actions'], 'read', docs);
+        const inRepo = [...runs.values()].filter((r) => r.repo.toLowerCase() === repo.fullName.toLowerCase());
+        const ofWorkflow = inRepo.filter((r) => (/^\d+$/.test(a2) ? r.workflowId === Number(a2) : r.path.split('/').pop() === a2));
+        if (ofWorkflow.length === 0) throw notFound(docs);
+        const q = (name: string) => ctx.query.get(name);
+        const status = q('status');
+        const CONCLUSIONS = ['success', 'failure', 'cancelled', 'neutral', 'skipped', 'timed_out', 'action_required', 'stale'];
+        const list = ofWorkflow
+          .filter((r) => q('branch') === null || r.headBranch === q('branch'))
+          .filter((r) => q('event') === null || r.event === q('event'))
+          .filter((r) => q('head_sha') === null || r.headSha === q('head_sha'))
+          .filter((r) => status === null || (CONCLUSIONS.includes(status) ? r.conclusion === status : r.status === status))
+          .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || y.id - x.id);
+        ctx.basePath = `/repos/${repo.fullName}/actions/workflows/${a2}/runs`;
+        const exclude = q('exclude_pull_requests') === 'true';
+        const page = paginate(ctx, list, docs).map((r) => ({ ...runJson(r), ...(exclude ? { pull_requests: [] } : {}) }));
+        return [200, { total_count: list.length, workflow_runs: page }];
+      }
       if (a1 === 'runs' && a2 && /^\d+$/.test(a2) && m === 'GET') {
         const docs = rest.length === 3 ? DOCS.getRun : DOCS.runArtifacts;
         const repo = repoFor(t, repoName, false, docs);

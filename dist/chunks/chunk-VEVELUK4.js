@@ -24,7 +24,7 @@ import {
   startTarget,
   untriedReason,
   waitForListening
-} from "./chunk-MANBCW3W.js";
+} from "./chunk-QLLCLM2A.js";
 import {
   __commonJS,
   __esm,
@@ -51,28 +51,28 @@ var require_ByteBuffer = __commonJS({
         this.int32ArrayForConvert = new Uint32Array(1);
         this.int8ArrayForConvert = new Uint8Array(this.int32ArrayForConvert.buffer);
       }
-      put(value) {
+      put(value2) {
         if (this.position === this.data.length) {
           const oldArray = this.data;
           this.data = new Uint8Array(this.data.length * 2);
           this.data.set(oldArray);
         }
-        this.data[this.position] = value;
+        this.data[this.position] = value2;
         this.position++;
       }
-      putInt32(value) {
+      putInt32(value2) {
         if (this.data.length - this.position < 4) {
           const oldArray = this.data;
           this.data = new Uint8Array(this.data.length * 2 + 4);
           this.data.set(oldArray);
         }
-        this.int32ArrayForConvert[0] = value;
+        this.int32ArrayForConvert[0] = value2;
         this.data.set(this.int8ArrayForConvert.reverse(), this.position);
         this.position += 4;
       }
-      putInt64(value) {
-        this.putInt32(floor(value / TWO_POW_32));
-        this.putInt32(value);
+      putInt64(value2) {
+        this.putInt32(floor(value2 / TWO_POW_32));
+        this.putInt32(value2);
       }
       putArray(array2) {
         if (this.data.length - this.position < array2.byteLength) {
@@ -84,15 +84,15 @@ var require_ByteBuffer = __commonJS({
         this.position += array2.byteLength;
       }
       get() {
-        const value = this.data[this.position];
+        const value2 = this.data[this.position];
         this.position++;
-        return value;
+        return value2;
       }
       getInt32() {
         this.int8ArrayForConvert.set(this.data.slice(this.position, this.position + 4).reverse());
-        const value = this.int32ArrayForConvert[0];
+        const value2 = this.int32ArrayForConvert[0];
         this.position += 4;
-        return value;
+        return value2;
       }
       getInt64() {
         const high = this.getInt32();
@@ -353,14 +353,14 @@ var require_formatters = __commonJS({
     exports2.integerFormatter = integerFormatter;
     var { floor, log10, pow } = Math;
     var numberOfDigits = (n) => floor(log10(n) + 1);
-    var keepSignificantDigits = (digits) => (value) => {
-      const valueDigits = numberOfDigits(value);
+    var keepSignificantDigits = (digits) => (value2) => {
+      const valueDigits = numberOfDigits(value2);
       if (valueDigits > digits) {
         const extraDigits = valueDigits - digits;
         const magnitude = pow(10, extraDigits);
-        return value - value % magnitude;
+        return value2 - value2 % magnitude;
       }
-      return value;
+      return value2;
     };
     exports2.keepSignificantDigits = keepSignificantDigits;
     var floatFormatter = (size, fractionDigits) => {
@@ -430,11 +430,11 @@ var require_JsHistogram = __commonJS({
       incrementTotalCount() {
         this._totalCount++;
       }
-      addToTotalCount(value) {
-        this._totalCount += value;
+      addToTotalCount(value2) {
+        this._totalCount += value2;
       }
-      setTotalCount(value) {
-        this._totalCount = value;
+      setTotalCount(value2) {
+        this._totalCount = value2;
       }
       /**
        * Get the total count of all recorded values in the histogram
@@ -443,15 +443,15 @@ var require_JsHistogram = __commonJS({
       get totalCount() {
         return this._totalCount;
       }
-      updatedMaxValue(value) {
-        const internalValue = value + this.unitMagnitudeMask;
+      updatedMaxValue(value2) {
+        const internalValue = value2 + this.unitMagnitudeMask;
         this.maxValue = internalValue;
       }
-      updateMinNonZeroValue(value) {
-        if (value <= this.unitMagnitudeMask) {
+      updateMinNonZeroValue(value2) {
+        if (value2 <= this.unitMagnitudeMask) {
           return;
         }
-        const internalValue = floor(value / this.lowestDiscernibleValueRounded) * this.lowestDiscernibleValueRounded;
+        const internalValue = floor(value2 / this.lowestDiscernibleValueRounded) * this.lowestDiscernibleValueRounded;
         this.minNonZeroValue = internalValue;
       }
       constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
@@ -537,10 +537,10 @@ var require_JsHistogram = __commonJS({
         const lengthNeeded = (numberOfBuckets + 1) * (this.subBucketCount / 2);
         return lengthNeeded;
       }
-      getBucketsNeededToCoverValue(value) {
+      getBucketsNeededToCoverValue(value2) {
         let smallestUntrackableValue = this.subBucketCount * pow(2, this.unitMagnitude);
         let bucketsNeeded = 1;
-        while (smallestUntrackableValue <= value) {
+        while (smallestUntrackableValue <= value2) {
           if (smallestUntrackableValue > Number.MAX_SAFE_INTEGER / 2) {
             return bucketsNeeded + 1;
           }
@@ -555,34 +555,34 @@ var require_JsHistogram = __commonJS({
        * @param value The value to be recorded
        * @throws may throw Error if value is exceeds highestTrackableValue
        */
-      recordValue(value) {
-        this.recordSingleValue(value);
+      recordValue(value2) {
+        this.recordSingleValue(value2);
       }
-      recordSingleValue(value) {
-        const countsIndex = this.countsArrayIndex(value);
+      recordSingleValue(value2) {
+        const countsIndex = this.countsArrayIndex(value2);
         if (countsIndex >= this.countsArrayLength) {
-          this.handleRecordException(1, value);
+          this.handleRecordException(1, value2);
         } else {
           this.incrementCountAtIndex(countsIndex);
         }
-        this.updateMinAndMax(value);
+        this.updateMinAndMax(value2);
         this.incrementTotalCount();
       }
-      handleRecordException(count, value) {
+      handleRecordException(count, value2) {
         if (!this.autoResize) {
-          throw new Error("Value " + value + " is outside of histogram covered range");
+          throw new Error("Value " + value2 + " is outside of histogram covered range");
         }
-        this.resize(value);
-        var countsIndex = this.countsArrayIndex(value);
+        this.resize(value2);
+        var countsIndex = this.countsArrayIndex(value2);
         this.addToCountAtIndex(countsIndex, count);
         this.highestTrackableValue = this.highestEquivalentValue(this.valueFromIndex(this.countsArrayLength - 1));
       }
-      countsArrayIndex(value) {
-        if (value < 0) {
+      countsArrayIndex(value2) {
+        if (value2 < 0) {
           throw new Error("Histogram recorded value cannot be negative.");
         }
-        const bucketIndex = this.getBucketIndex(value);
-        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
+        const bucketIndex = this.getBucketIndex(value2);
+        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
         return this.computeCountsArrayIndex(bucketIndex, subBucketIndex);
       }
       computeCountsArrayIndex(bucketIndex, subBucketIndex) {
@@ -593,18 +593,18 @@ var require_JsHistogram = __commonJS({
       /**
        * @return the lowest (and therefore highest precision) bucket index that can represent the value
        */
-      getBucketIndex(value) {
-        return max2(floor(log2(value)) - this.subBucketHalfCountMagnitude - this.unitMagnitude, 0);
+      getBucketIndex(value2) {
+        return max2(floor(log2(value2)) - this.subBucketHalfCountMagnitude - this.unitMagnitude, 0);
       }
-      getSubBucketIndex(value, bucketIndex) {
-        return floor(value / pow(2, bucketIndex + this.unitMagnitude));
+      getSubBucketIndex(value2, bucketIndex) {
+        return floor(value2 / pow(2, bucketIndex + this.unitMagnitude));
       }
-      updateMinAndMax(value) {
-        if (value > this.maxValue) {
-          this.updatedMaxValue(value);
+      updateMinAndMax(value2) {
+        if (value2 > this.maxValue) {
+          this.updatedMaxValue(value2);
         }
-        if (value < this.minNonZeroValue && value !== 0) {
-          this.updateMinNonZeroValue(value);
+        if (value2 < this.minNonZeroValue && value2 !== 0) {
+          this.updateMinNonZeroValue(value2);
         }
       }
       /**
@@ -661,9 +661,9 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The lowest value that is equivalent to the given value within the histogram's resolution.
        */
-      lowestEquivalentValue(value) {
-        const bucketIndex = this.getBucketIndex(value);
-        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
+      lowestEquivalentValue(value2) {
+        const bucketIndex = this.getBucketIndex(value2);
+        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
         const thisValueBaseLevel = this.valueFromIndexes(bucketIndex, subBucketIndex);
         return thisValueBaseLevel;
       }
@@ -675,8 +675,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The highest value that is equivalent to the given value within the histogram's resolution.
        */
-      highestEquivalentValue(value) {
-        return this.nextNonEquivalentValue(value) - 1;
+      highestEquivalentValue(value2) {
+        return this.nextNonEquivalentValue(value2) - 1;
       }
       /**
        * Get the next value that is not equivalent to the given value within the histogram's resolution.
@@ -686,8 +686,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The next value that is not equivalent to the given value within the histogram's resolution.
        */
-      nextNonEquivalentValue(value) {
-        return this.lowestEquivalentValue(value) + this.sizeOfEquivalentValueRange(value);
+      nextNonEquivalentValue(value2) {
+        return this.lowestEquivalentValue(value2) + this.sizeOfEquivalentValueRange(value2);
       }
       /**
        * Get the size (in value units) of the range of values that are equivalent to the given value within the
@@ -697,9 +697,9 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The size of the range of values equivalent to the given value.
        */
-      sizeOfEquivalentValueRange(value) {
-        const bucketIndex = this.getBucketIndex(value);
-        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
+      sizeOfEquivalentValueRange(value2) {
+        const bucketIndex = this.getBucketIndex(value2);
+        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
         const distanceToNextValue = pow(2, this.unitMagnitude + (subBucketIndex >= this.subBucketCount ? bucketIndex + 1 : bucketIndex));
         return distanceToNextValue;
       }
@@ -711,8 +711,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The value lies in the middle (rounded up) of the range of values equivalent the given value.
        */
-      medianEquivalentValue(value) {
-        return this.lowestEquivalentValue(value) + floor(this.sizeOfEquivalentValueRange(value) / 2);
+      medianEquivalentValue(value2) {
+        return this.lowestEquivalentValue(value2) + floor(this.sizeOfEquivalentValueRange(value2) / 2);
       }
       /**
        * Get the computed mean value of all recorded values in the histogram
@@ -848,23 +848,23 @@ var require_JsHistogram = __commonJS({
       get estimatedFootprintInBytes() {
         return this._getEstimatedFootprintInBytes();
       }
-      recordSingleValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this.recordSingleValue(value);
+      recordSingleValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this.recordSingleValue(value2);
         if (expectedIntervalBetweenValueSamples <= 0) {
           return;
         }
-        for (let missingValue = value - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
+        for (let missingValue = value2 - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
           this.recordSingleValue(missingValue);
         }
       }
-      recordCountAtValue(count, value) {
-        const countsIndex = this.countsArrayIndex(value);
+      recordCountAtValue(count, value2) {
+        const countsIndex = this.countsArrayIndex(value2);
         if (countsIndex >= this.countsArrayLength) {
-          this.handleRecordException(count, value);
+          this.handleRecordException(count, value2);
         } else {
           this.addToCountAtIndex(countsIndex, count);
         }
-        this.updateMinAndMax(value);
+        this.updateMinAndMax(value2);
         this.addToTotalCount(count);
       }
       /**
@@ -874,8 +874,8 @@ var require_JsHistogram = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value, count) {
-        this.recordCountAtValue(count, value);
+      recordValueWithCount(value2, count) {
+        this.recordCountAtValue(count, value2);
       }
       /**
        * Record a value in the histogram.
@@ -898,15 +898,15 @@ var require_JsHistogram = __commonJS({
        *                                           than expectedIntervalBetweenValueSamples
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this.recordSingleValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this.recordSingleValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
       }
-      recordValueWithCountAndExpectedInterval(value, count, expectedIntervalBetweenValueSamples) {
-        this.recordCountAtValue(count, value);
+      recordValueWithCountAndExpectedInterval(value2, count, expectedIntervalBetweenValueSamples) {
+        this.recordCountAtValue(count, value2);
         if (expectedIntervalBetweenValueSamples <= 0) {
           return;
         }
-        for (let missingValue = value - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
+        for (let missingValue = value2 - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
           this.recordCountAtValue(count, missingValue);
         }
       }
@@ -995,8 +995,8 @@ var require_JsHistogram = __commonJS({
        * @return The total count of values recorded in the histogram within the value range that is
        * {@literal >=} lowestEquivalentValue(<i>value</i>) and {@literal <=} highestEquivalentValue(<i>value</i>)
        */
-      getCountAtValue(value) {
-        const index = min(max2(0, this.countsArrayIndex(value)), this.countsArrayLength - 1);
+      getCountAtValue(value2) {
+        const index = min(max2(0, this.countsArrayIndex(value2)), this.countsArrayLength - 1);
         return this.getCountAtIndex(index);
       }
       /**
@@ -1370,14 +1370,14 @@ var require_trees = __commonJS({
       s.pending_buf[s.pending++] = w & 255;
       s.pending_buf[s.pending++] = w >>> 8 & 255;
     }
-    function send_bits(s, value, length) {
+    function send_bits(s, value2, length) {
       if (s.bi_valid > Buf_size - length) {
-        s.bi_buf |= value << s.bi_valid & 65535;
+        s.bi_buf |= value2 << s.bi_valid & 65535;
         put_short(s, s.bi_buf);
-        s.bi_buf = value >> Buf_size - s.bi_valid;
+        s.bi_buf = value2 >> Buf_size - s.bi_valid;
         s.bi_valid += length - Buf_size;
       } else {
-        s.bi_buf |= value << s.bi_valid & 65535;
+        s.bi_buf |= value2 << s.bi_valid & 65535;
         s.bi_valid += length;
       }
     }
@@ -5771,8 +5771,8 @@ var require_umd = __commonJS({
                   get() {
                     return getter(this[THIS]);
                   },
-                  set(value) {
-                    setter(this[THIS], value);
+                  set(value2) {
+                    setter(this[THIS], value2);
                   },
                   enumerable: true
                 });
@@ -5832,22 +5832,22 @@ var require_wasm = __commonJS({
   "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+      function adopt(value2) {
+        return value2 instanceof P ? value2 : new P(function(resolve2) {
+          resolve2(value2);
         });
       }
       return new (P || (P = Promise))(function(resolve2, reject) {
-        function fulfilled(value) {
+        function fulfilled(value2) {
           try {
-            step(generator.next(value));
+            step(generator.next(value2));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value) {
+        function rejected(value2) {
           try {
-            step(generator["throw"](value));
+            step(generator["throw"](value2));
           } catch (e) {
             reject(e);
           }
@@ -5947,20 +5947,20 @@ var require_wasm = __commonJS({
       get highestTrackableValue() {
         return this._wasmHistogram.highestTrackableValue;
       }
-      set highestTrackableValue(value) {
-        this._wasmHistogram.highestTrackableValue = value;
+      set highestTrackableValue(value2) {
+        this._wasmHistogram.highestTrackableValue = value2;
       }
       get startTimeStampMsec() {
         return this._wasmHistogram.startTimeStampMsec;
       }
-      set startTimeStampMsec(value) {
-        this._wasmHistogram.startTimeStampMsec = value;
+      set startTimeStampMsec(value2) {
+        this._wasmHistogram.startTimeStampMsec = value2;
       }
       get endTimeStampMsec() {
         return this._wasmHistogram.endTimeStampMsec;
       }
-      set endTimeStampMsec(value) {
-        this._wasmHistogram.endTimeStampMsec = value;
+      set endTimeStampMsec(value2) {
+        this._wasmHistogram.endTimeStampMsec = value2;
       }
       get totalCount() {
         return this._wasmHistogram.totalCount;
@@ -5980,14 +5980,14 @@ var require_wasm = __commonJS({
       get maxValue() {
         return this._wasmHistogram.maxValue;
       }
-      recordValue(value) {
-        this._wasmHistogram.recordValue(value);
+      recordValue(value2) {
+        this._wasmHistogram.recordValue(value2);
       }
-      recordValueWithCount(value, count) {
-        this._wasmHistogram.recordValueWithCount(value, count);
+      recordValueWithCount(value2, count) {
+        this._wasmHistogram.recordValueWithCount(value2, count);
       }
-      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this._wasmHistogram.recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this._wasmHistogram.recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
       }
       getValueAtPercentile(percentile) {
         return this._wasmHistogram.getValueAtPercentile(percentile);
@@ -6131,8 +6131,8 @@ var require_PackedArrayContext = __commonJS({
       getPopulatedLongLength() {
         return this.getPopulatedShortLength() + 3 >> 2;
       }
-      setAtByteIndex(byteIndex, value) {
-        this.byteArray[byteIndex] = value;
+      setAtByteIndex(byteIndex, value2) {
+        this.byteArray[byteIndex] = value2;
       }
       getAtByteIndex(byteIndex) {
         return this.byteArray[byteIndex];
@@ -6157,11 +6157,11 @@ var require_PackedArrayContext = __commonJS({
       length() {
         return this.physicalLength;
       }
-      setAtShortIndex(shortIndex, value) {
-        this.shortArray[shortIndex] = value;
+      setAtShortIndex(shortIndex, value2) {
+        this.shortArray[shortIndex] = value2;
       }
-      setAtLongIndex(longIndex, value) {
-        this.longArray[longIndex] = value;
+      setAtLongIndex(longIndex, value2) {
+        this.longArray[longIndex] = value2;
       }
       getAtShortIndex(shortIndex) {
         return this.shortArray[shortIndex];
@@ -6529,7 +6529,7 @@ var require_PackedArray = __commonJS({
        * @return the array value at the virtual index given
        */
       get(index) {
-        let value = 0;
+        let value2 = 0;
         for (let byteNum = 0; byteNum < NUMBER_OF_SETS; byteNum++) {
           let byteValueAtPackedIndex = 0;
           if (!this.arrayContext.isPacked) {
@@ -6537,12 +6537,12 @@ var require_PackedArray = __commonJS({
           }
           const packedIndex = this.arrayContext.getPackedIndex(byteNum, index, false);
           if (packedIndex < 0) {
-            return value;
+            return value2;
           }
           byteValueAtPackedIndex = this.arrayContext.getAtByteIndex(packedIndex) * pow(2, byteNum << 3);
-          value += byteValueAtPackedIndex;
+          value2 += byteValueAtPackedIndex;
         }
-        return value;
+        return value2;
       }
       /**
        * Increment value at a virrual index in the array
@@ -6559,11 +6559,11 @@ var require_PackedArray = __commonJS({
        * @param index the virtual index of the value to be added to
        * @param value the value to add
        */
-      add(index, value) {
-        let remainingValueToAdd = value;
+      add(index, value2) {
+        let remainingValueToAdd = value2;
         for (let byteNum = 0, byteShift = 0; byteNum < NUMBER_OF_SETS; byteNum++, byteShift += 8) {
           if (!this.arrayContext.isPacked) {
-            this.arrayContext.addAndGetAtUnpackedIndex(index, value);
+            this.arrayContext.addAndGetAtUnpackedIndex(index, value2);
             return;
           }
           const packedIndex = this.safeGetPackedIndexgetPackedIndex(byteNum, index);
@@ -6582,12 +6582,12 @@ var require_PackedArray = __commonJS({
        * @param index the virtual index of the value to set
        * @param value the value to set
        */
-      set(index, value) {
+      set(index, value2) {
         let bytesAlreadySet = 0;
-        let valueForNextLevels = value;
+        let valueForNextLevels = value2;
         for (let byteNum = 0; byteNum < NUMBER_OF_SETS; byteNum++) {
           if (!this.arrayContext.isPacked) {
-            this.arrayContext.setAtUnpackedIndex(index, value);
+            this.arrayContext.setAtUnpackedIndex(index, value2);
             return;
           }
           if (valueForNextLevels == 0) {
@@ -6655,11 +6655,11 @@ var require_PackedHistogram = __commonJS({
       incrementCountAtIndex(index) {
         this.packedCounts.increment(index);
       }
-      addToCountAtIndex(index, value) {
-        this.packedCounts.add(index, value);
+      addToCountAtIndex(index, value2) {
+        this.packedCounts.add(index, value2);
       }
-      setCountAtIndex(index, value) {
-        this.packedCounts.set(index, value);
+      setCountAtIndex(index, value2) {
+        this.packedCounts.set(index, value2);
       }
       resize(newHighestTrackableValue) {
         this.establishSize(newHighestTrackableValue);
@@ -6708,19 +6708,19 @@ var require_TypedArrayHistogram = __commonJS({
         }
         this._counts[index] = newCount;
       }
-      addToCountAtIndex(index, value) {
+      addToCountAtIndex(index, value2) {
         const currentCount = this._counts[index];
-        const newCount = currentCount + value;
+        const newCount = currentCount + value2;
         if (newCount < Number.MIN_SAFE_INTEGER || newCount > Number.MAX_SAFE_INTEGER) {
           throw newCount + " would overflow integer count";
         }
         this._counts[index] = newCount;
       }
-      setCountAtIndex(index, value) {
-        if (value < Number.MIN_SAFE_INTEGER || value > Number.MAX_SAFE_INTEGER) {
-          throw value + " would overflow integer count";
+      setCountAtIndex(index, value2) {
+        if (value2 < Number.MIN_SAFE_INTEGER || value2 > Number.MAX_SAFE_INTEGER) {
+          throw value2 + " would overflow integer count";
         }
-        this._counts[index] = value;
+        this._counts[index] = value2;
       }
       resize(newHighestTrackableValue) {
         this.establishSize(newHighestTrackableValue);
@@ -6858,45 +6858,45 @@ var require_ZigZagEncoding = __commonJS({
        * @param buffer the buffer to write to
        * @param value  the value to write to the buffer
        */
-      static encode(buffer, value) {
-        if (value >= 0) {
-          value = value * 2;
+      static encode(buffer, value2) {
+        if (value2 >= 0) {
+          value2 = value2 * 2;
         } else {
-          value = -value * 2 - 1;
+          value2 = -value2 * 2 - 1;
         }
-        if (value < TWO_POW_7) {
-          buffer.put(value);
+        if (value2 < TWO_POW_7) {
+          buffer.put(value2);
         } else {
-          buffer.put(value | 128);
-          if (value < TWO_POW_14) {
-            buffer.put(floor(value / TWO_POW_7));
+          buffer.put(value2 | 128);
+          if (value2 < TWO_POW_14) {
+            buffer.put(floor(value2 / TWO_POW_7));
           } else {
-            buffer.put(floor(value / TWO_POW_7) | 128);
-            if (value < TWO_POW_21) {
-              buffer.put(floor(value / TWO_POW_14));
+            buffer.put(floor(value2 / TWO_POW_7) | 128);
+            if (value2 < TWO_POW_21) {
+              buffer.put(floor(value2 / TWO_POW_14));
             } else {
-              buffer.put(floor(value / TWO_POW_14) | 128);
-              if (value < TWO_POW_28) {
-                buffer.put(floor(value / TWO_POW_21));
+              buffer.put(floor(value2 / TWO_POW_14) | 128);
+              if (value2 < TWO_POW_28) {
+                buffer.put(floor(value2 / TWO_POW_21));
               } else {
-                buffer.put(floor(value / TWO_POW_21) | 128);
-                if (value < TWO_POW_35) {
-                  buffer.put(floor(value / TWO_POW_28));
+                buffer.put(floor(value2 / TWO_POW_21) | 128);
+                if (value2 < TWO_POW_35) {
+                  buffer.put(floor(value2 / TWO_POW_28));
                 } else {
-                  buffer.put(floor(value / TWO_POW_28) | 128);
-                  if (value < TWO_POW_42) {
-                    buffer.put(floor(value / TWO_POW_35));
+                  buffer.put(floor(value2 / TWO_POW_28) | 128);
+                  if (value2 < TWO_POW_42) {
+                    buffer.put(floor(value2 / TWO_POW_35));
                   } else {
-                    buffer.put(floor(value / TWO_POW_35) | 128);
-                    if (value < TWO_POW_49) {
-                      buffer.put(floor(value / TWO_POW_42));
+                    buffer.put(floor(value2 / TWO_POW_35) | 128);
+                    if (value2 < TWO_POW_49) {
+                      buffer.put(floor(value2 / TWO_POW_42));
                     } else {
-                      buffer.put(floor(value / TWO_POW_42) | 128);
-                      if (value < TWO_POW_56) {
-                        buffer.put(floor(value / TWO_POW_49));
+                      buffer.put(floor(value2 / TWO_POW_42) | 128);
+                      if (value2 < TWO_POW_56) {
+                        buffer.put(floor(value2 / TWO_POW_49));
                       } else {
-                        buffer.put(floor(value / TWO_POW_49) + 128);
-                        buffer.put(floor(value / TWO_POW_56));
+                        buffer.put(floor(value2 / TWO_POW_49) + 128);
+                        buffer.put(floor(value2 / TWO_POW_56));
                       }
                     }
                   }
@@ -6914,31 +6914,31 @@ var require_ZigZagEncoding = __commonJS({
        */
       static decode(buffer) {
         let v = buffer.get();
-        let value = v & 127;
+        let value2 = v & 127;
         if ((v & 128) != 0) {
           v = buffer.get();
-          value += (v & 127) * TWO_POW_7;
+          value2 += (v & 127) * TWO_POW_7;
           if ((v & 128) != 0) {
             v = buffer.get();
-            value += (v & 127) * TWO_POW_14;
+            value2 += (v & 127) * TWO_POW_14;
             if ((v & 128) != 0) {
               v = buffer.get();
-              value += (v & 127) * TWO_POW_21;
+              value2 += (v & 127) * TWO_POW_21;
               if ((v & 128) != 0) {
                 v = buffer.get();
-                value += (v & 127) * TWO_POW_28;
+                value2 += (v & 127) * TWO_POW_28;
                 if ((v & 128) != 0) {
                   v = buffer.get();
-                  value += (v & 127) * TWO_POW_35;
+                  value2 += (v & 127) * TWO_POW_35;
                   if ((v & 128) != 0) {
                     v = buffer.get();
-                    value += (v & 127) * TWO_POW_42;
+                    value2 += (v & 127) * TWO_POW_42;
                     if ((v & 128) != 0) {
                       v = buffer.get();
-                      value += (v & 127) * TWO_POW_49;
+                      value2 += (v & 127) * TWO_POW_49;
                       if ((v & 128) != 0) {
                         v = buffer.get();
-                        value += (v & 127) * TWO_POW_56;
+                        value2 += (v & 127) * TWO_POW_56;
                       }
                     }
                   }
@@ -6947,12 +6947,12 @@ var require_ZigZagEncoding = __commonJS({
             }
           }
         }
-        if (value % 2 === 0) {
-          value = value / 2;
+        if (value2 % 2 === 0) {
+          value2 = value2 / 2;
         } else {
-          value = -(value + 1) / 2;
+          value2 = -(value2 + 1) / 2;
         }
-        return value;
+        return value2;
       }
     };
     exports2.default = ZigZagEncoding;
@@ -7405,8 +7405,8 @@ var require_Recorder = __commonJS({
        * @param value The value to be recorded
        * @throws may throw Error if value is exceeds highestTrackableValue
        */
-      recordValue(value) {
-        this.activeHistogram.recordValue(value);
+      recordValue(value2) {
+        this.activeHistogram.recordValue(value2);
       }
       /**
        * Record a value in the histogram (adding to the value's current count)
@@ -7415,8 +7415,8 @@ var require_Recorder = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value, count) {
-        this.activeHistogram.recordValueWithCount(value, count);
+      recordValueWithCount(value2, count) {
+        this.activeHistogram.recordValueWithCount(value2, count);
       }
       /**
        * Record a value
@@ -7434,8 +7434,8 @@ var require_Recorder = __commonJS({
        *                                           than expectedIntervalBetweenValueSamples
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this.activeHistogram.recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this.activeHistogram.recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
       }
       /**
        * Get an interval histogram, which will include a stable, consistent view of all value counts
@@ -7587,37 +7587,37 @@ var require_dist = __commonJS({
 var require_util = __commonJS({
   "node_modules/prom-client/lib/util.js"(exports2) {
     "use strict";
-    exports2.getValueAsString = function getValueString(value) {
-      if (Number.isNaN(value)) {
+    exports2.getValueAsString = function getValueString(value2) {
+      if (Number.isNaN(value2)) {
         return "Nan";
-      } else if (!Number.isFinite(value)) {
-        if (value < 0) {
+      } else if (!Number.isFinite(value2)) {
+        if (value2 < 0) {
           return "-Inf";
         } else {
           return "+Inf";
         }
       } else {
-        return `${value}`;
+        return `${value2}`;
       }
     };
     exports2.removeLabels = function removeLabels(hashMap, labels, sortedLabelNames) {
       const hash = hashObject(labels, sortedLabelNames);
       delete hashMap[hash];
     };
-    exports2.setValue = function setValue(hashMap, value, labels) {
+    exports2.setValue = function setValue(hashMap, value2, labels) {
       const hash = hashObject(labels);
       hashMap[hash] = {
-        value: typeof value === "number" ? value : 0,
+        value: typeof value2 === "number" ? value2 : 0,
         labels: labels || {}
       };
       return hashMap;
     };
     exports2.setValueDelta = function setValueDelta(hashMap, deltaValue, labels, hash = "") {
-      const value = typeof deltaValue === "number" ? deltaValue : 0;
+      const value2 = typeof deltaValue === "number" ? deltaValue : 0;
       if (hashMap[hash]) {
-        hashMap[hash].value += value;
+        hashMap[hash].value += value2;
       } else {
-        hashMap[hash] = { value, labels };
+        hashMap[hash] = { value: value2, labels };
       }
       return hashMap;
     };
@@ -7645,9 +7645,9 @@ var require_util = __commonJS({
       let hash = "";
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i];
-        const value = labels[key];
-        if (value === void 0) continue;
-        hash += `${key}:${value},`;
+        const value2 = labels[key];
+        if (value2 === void 0) continue;
+        hash += `${key}:${value2},`;
       }
       return hash;
     }
@@ -7675,11 +7675,11 @@ var require_util = __commonJS({
        * @param {*} value Value to add to `key`'s array.
        * @returns {undefined} undefined.
        */
-      add(key, value) {
+      add(key, value2) {
         if (this.has(key)) {
-          this.get(key).push(value);
+          this.get(key).push(value2);
         } else {
-          this.set(key, [value]);
+          this.set(key, [value2]);
         }
       }
     };
@@ -7712,17 +7712,17 @@ var require_registry = __commonJS({
         return Object.values(this._metrics);
       }
       async getMetricsAsString(metrics2) {
-        const metric = typeof metrics2.getForPromString === "function" ? await metrics2.getForPromString() : await metrics2.get();
-        const name2 = escapeString(metric.name);
-        const help = `# HELP ${name2} ${escapeString(metric.help)}`;
-        const type = `# TYPE ${name2} ${metric.type}`;
+        const metric2 = typeof metrics2.getForPromString === "function" ? await metrics2.getForPromString() : await metrics2.get();
+        const name2 = escapeString(metric2.name);
+        const help = `# HELP ${name2} ${escapeString(metric2.help)}`;
+        const type = `# TYPE ${name2} ${metric2.type}`;
         const values = [help, type];
         const defaultLabels = Object.keys(this._defaultLabels).length > 0 ? this._defaultLabels : null;
         const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
-        for (const val of metric.values || []) {
+        for (const val of metric2.values || []) {
           let { metricName = name2, labels = {} } = val;
           const { sharedLabels = {} } = val;
-          if (isOpenMetrics && metric.type === "counter") {
+          if (isOpenMetrics && metric2.type === "counter") {
             metricName = `${metricName}_total`;
           }
           if (defaultLabels) {
@@ -7748,11 +7748,11 @@ var require_registry = __commonJS({
       }
       async metrics() {
         const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
-        const promises = this.getMetricsAsArray().map((metric) => {
-          if (isOpenMetrics && metric.type === "counter") {
-            metric.name = standardizeCounterName(metric.name);
+        const promises = this.getMetricsAsArray().map((metric2) => {
+          if (isOpenMetrics && metric2.type === "counter") {
+            metric2.name = standardizeCounterName(metric2.name);
           }
-          return this.getMetricsAsString(metric);
+          return this.getMetricsAsString(metric2);
         });
         const resolves = await Promise.all(promises);
         return isOpenMetrics ? `${resolves.join("\n")}
@@ -7760,13 +7760,13 @@ var require_registry = __commonJS({
 ` : `${resolves.join("\n\n")}
 `;
       }
-      registerMetric(metric) {
-        if (this._metrics[metric.name] && this._metrics[metric.name] !== metric) {
+      registerMetric(metric2) {
+        if (this._metrics[metric2.name] && this._metrics[metric2.name] !== metric2) {
           throw new Error(
-            `A metric with the name ${metric.name} has already been registered.`
+            `A metric with the name ${metric2.name} has already been registered.`
           );
         }
-        this._metrics[metric.name] = metric;
+        this._metrics[metric2.name] = metric2;
       }
       clear() {
         this._metrics = {};
@@ -7776,8 +7776,8 @@ var require_registry = __commonJS({
         const metrics2 = [];
         const defaultLabelNames = Object.keys(this._defaultLabels);
         const promises = [];
-        for (const metric of this.getMetricsAsArray()) {
-          promises.push(metric.get());
+        for (const metric2 of this.getMetricsAsArray()) {
+          promises.push(metric2.get());
         }
         const resolves = await Promise.all(promises);
         for (const item of resolves) {
@@ -7806,8 +7806,8 @@ var require_registry = __commonJS({
         this._defaultLabels = labels;
       }
       resetMetrics() {
-        for (const metric in this._metrics) {
-          this._metrics[metric].reset();
+        for (const metric2 in this._metrics) {
+          this._metrics[metric2].reset();
         }
       }
       get contentType() {
@@ -7841,9 +7841,9 @@ var require_registry = __commonJS({
     function formatLabels(labels, exclude) {
       const { hasOwnProperty } = Object.prototype;
       const formatted = [];
-      for (const [name2, value] of Object.entries(labels)) {
+      for (const [name2, value2] of Object.entries(labels)) {
         if (!exclude || !hasOwnProperty.call(exclude, name2)) {
-          formatted.push(`${name2}="${escapeLabelValue(value)}"`);
+          formatted.push(`${name2}="${escapeLabelValue(value2)}"`);
         }
       }
       return formatted;
@@ -7971,9 +7971,9 @@ var require_exemplar = __commonJS({
   "node_modules/prom-client/lib/exemplar.js"(exports2, module2) {
     "use strict";
     var Exemplar = class {
-      constructor(labelSet = {}, value = null) {
+      constructor(labelSet = {}, value2 = null) {
         this.labelSet = labelSet;
-        this.value = value;
+        this.value = value2;
       }
       /**
        * Validation for the label set format.
@@ -8035,23 +8035,23 @@ var require_counter = __commonJS({
        * @returns {object} results - object with information about the inc operation
        * @returns {string} results.labelHash - hash representation of the labels
        */
-      incWithoutExemplar(labels, value) {
+      incWithoutExemplar(labels, value2) {
         let hash = "";
         if (isObject4(labels)) {
           hash = hashObject(labels, this.sortedLabelNames);
           validateLabel(this.labelNames, labels);
         } else {
-          value = labels;
+          value2 = labels;
           labels = {};
         }
-        if (value && !Number.isFinite(value)) {
-          throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
+        if (value2 && !Number.isFinite(value2)) {
+          throw new TypeError(`Value is not a valid number: ${util.format(value2)}`);
         }
-        if (value < 0) {
+        if (value2 < 0) {
           throw new Error("It is not possible to decrease a counter");
         }
-        if (value === null || value === void 0) value = 1;
-        setValue(this.hashMap, value, labels, hash);
+        if (value2 === null || value2 === void 0) value2 = 1;
+        setValue(this.hashMap, value2, labels, hash);
         return { labelHash: hash };
       }
       /**
@@ -8070,20 +8070,20 @@ var require_counter = __commonJS({
        */
       incWithExemplar({
         labels = this.defaultLabels,
-        value = this.defaultValue,
+        value: value2 = this.defaultValue,
         exemplarLabels = this.defaultExemplarLabelSet
       } = {}) {
-        const res = this.incWithoutExemplar(labels, value);
-        this.updateExemplar(exemplarLabels, value, res.labelHash);
+        const res = this.incWithoutExemplar(labels, value2);
+        this.updateExemplar(exemplarLabels, value2, res.labelHash);
       }
-      updateExemplar(exemplarLabels, value, hash) {
+      updateExemplar(exemplarLabels, value2, hash) {
         if (exemplarLabels === this.defaultExemplarLabelSet) return;
         if (!isObject4(this.hashMap[hash].exemplar)) {
           this.hashMap[hash].exemplar = new Exemplar();
         }
         this.hashMap[hash].exemplar.validateExemplarLabelSet(exemplarLabels);
         this.hashMap[hash].exemplar.labelSet = exemplarLabels;
-        this.hashMap[hash].exemplar.value = value ? value : 1;
+        this.hashMap[hash].exemplar.value = value2 ? value2 : 1;
         this.hashMap[hash].exemplar.timestamp = nowTimestamp();
       }
       /**
@@ -8121,11 +8121,11 @@ var require_counter = __commonJS({
         return removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
       }
     };
-    function setValue(hashMap, value, labels = {}, hash = "") {
+    function setValue(hashMap, value2, labels = {}, hash = "") {
       if (hashMap[hash]) {
-        hashMap[hash].value += value;
+        hashMap[hash].value += value2;
       } else {
-        hashMap[hash] = { value, labels };
+        hashMap[hash] = { value: value2, labels };
       }
       return hashMap;
     }
@@ -8159,10 +8159,10 @@ var require_gauge = __commonJS({
        * @param {Number} value - Value to set the gauge to, must be positive
        * @returns {void}
        */
-      set(labels, value) {
-        value = getValueArg(labels, value);
+      set(labels, value2) {
+        value2 = getValueArg(labels, value2);
         labels = getLabelArg(labels);
-        set(this, labels, value);
+        set(this, labels, value2);
       }
       /**
        * Reset gauge
@@ -8180,11 +8180,11 @@ var require_gauge = __commonJS({
        * @param {Number} value - Value to increment - if omitted, increment with 1
        * @returns {void}
        */
-      inc(labels, value) {
-        value = getValueArg(labels, value);
+      inc(labels, value2) {
+        value2 = getValueArg(labels, value2);
         labels = getLabelArg(labels);
-        if (value === void 0) value = 1;
-        setDelta(this, labels, value);
+        if (value2 === void 0) value2 = 1;
+        setDelta(this, labels, value2);
       }
       /**
        * Decrement a gauge value
@@ -8192,11 +8192,11 @@ var require_gauge = __commonJS({
        * @param {Number} value - Value to decrement - if omitted, decrement with 1
        * @returns {void}
        */
-      dec(labels, value) {
-        value = getValueArg(labels, value);
+      dec(labels, value2) {
+        value2 = getValueArg(labels, value2);
         labels = getLabelArg(labels);
-        if (value === void 0) value = 1;
-        setDelta(this, labels, -value);
+        if (value2 === void 0) value2 = 1;
+        setDelta(this, labels, -value2);
       }
       /**
        * Set the gauge to current unix epoch
@@ -8224,10 +8224,10 @@ var require_gauge = __commonJS({
       startTimer(labels) {
         const start = process.hrtime();
         return (endLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
-          this.set(Object.assign({}, labels, endLabels), value);
-          return value;
+          const delta2 = process.hrtime(start);
+          const value2 = delta2[0] + delta2[1] / 1e9;
+          this.set(Object.assign({}, labels, endLabels), value2);
+          return value2;
         };
       }
       async get() {
@@ -8264,26 +8264,26 @@ var require_gauge = __commonJS({
         removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
       }
     };
-    function set(gauge, labels, value) {
-      if (typeof value !== "number") {
-        throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
+    function set(gauge, labels, value2) {
+      if (typeof value2 !== "number") {
+        throw new TypeError(`Value is not a valid number: ${util.format(value2)}`);
       }
       validateLabel(gauge.labelNames, labels);
-      setValue(gauge.hashMap, value, labels);
+      setValue(gauge.hashMap, value2, labels);
     }
-    function setDelta(gauge, labels, delta) {
-      if (typeof delta !== "number") {
-        throw new TypeError(`Delta is not a valid number: ${util.format(delta)}`);
+    function setDelta(gauge, labels, delta2) {
+      if (typeof delta2 !== "number") {
+        throw new TypeError(`Delta is not a valid number: ${util.format(delta2)}`);
       }
       validateLabel(gauge.labelNames, labels);
       const hash = hashObject(labels, gauge.sortedLabelNames);
-      setValueDelta(gauge.hashMap, delta, labels, hash);
+      setValueDelta(gauge.hashMap, delta2, labels, hash);
     }
     function getLabelArg(labels) {
       return isObject4(labels) ? labels : {};
     }
-    function getValueArg(labels, value) {
-      return isObject4(labels) ? value : labels;
+    function getValueArg(labels, value2) {
+      return isObject4(labels) ? value2 : labels;
     }
     module2.exports = Gauge2;
   }
@@ -8352,21 +8352,21 @@ var require_histogram = __commonJS({
        * @param {Number} value - Value to observe in the histogram
        * @returns {void}
        */
-      observeWithoutExemplar(labels, value) {
-        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+      observeWithoutExemplar(labels, value2) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value2);
       }
       observeWithExemplar({
         labels = this.defaultLabels,
-        value,
+        value: value2,
         exemplarLabels = this.defaultExemplarLabelSet
       } = {}) {
-        observe.call(this, labels === 0 ? 0 : labels || {})(value);
-        this.updateExemplar(labels, value, exemplarLabels);
+        observe.call(this, labels === 0 ? 0 : labels || {})(value2);
+        this.updateExemplar(labels, value2, exemplarLabels);
       }
-      updateExemplar(labels, value, exemplarLabels) {
+      updateExemplar(labels, value2, exemplarLabels) {
         if (Object.keys(exemplarLabels).length === 0) return;
         const hash = hashObject(labels, this.sortedLabelNames);
-        const bound = findBound(this.upperBounds, value);
+        const bound = findBound(this.upperBounds, value2);
         const { bucketExemplars } = this.hashMap[hash];
         let exemplar = bucketExemplars[bound];
         if (!isObject4(exemplar)) {
@@ -8375,7 +8375,7 @@ var require_histogram = __commonJS({
         }
         exemplar.validateExemplarLabelSet(exemplarLabels);
         exemplar.labelSet = exemplarLabels;
-        exemplar.value = value;
+        exemplar.value = value2;
         exemplar.timestamp = nowTimestamp();
       }
       async get() {
@@ -8447,10 +8447,10 @@ var require_histogram = __commonJS({
       return () => {
         const start = process.hrtime();
         return (endLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
-          this.observe(Object.assign({}, startLabels, endLabels), value);
-          return value;
+          const delta2 = process.hrtime(start);
+          const value2 = delta2[0] + delta2[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value2);
+          return value2;
         };
       };
     }
@@ -8458,42 +8458,42 @@ var require_histogram = __commonJS({
       return () => {
         const start = process.hrtime();
         return (endLabels, endExemplarLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
+          const delta2 = process.hrtime(start);
+          const value2 = delta2[0] + delta2[1] / 1e9;
           this.observe({
             labels: Object.assign({}, startLabels, endLabels),
-            value,
+            value: value2,
             exemplarLabels: Object.assign(
               {},
               startExemplarLabels,
               endExemplarLabels
             )
           });
-          return value;
+          return value2;
         };
       };
     }
-    function setValuePair(labels, value, metricName, exemplar, sharedLabels = {}) {
+    function setValuePair(labels, value2, metricName, exemplar, sharedLabels = {}) {
       return {
         labels,
         sharedLabels,
-        value,
+        value: value2,
         metricName,
         exemplar
       };
     }
-    function findBound(upperBounds, value) {
+    function findBound(upperBounds, value2) {
       for (let i = 0; i < upperBounds.length; i++) {
         const bound = upperBounds[i];
-        if (value <= bound) {
+        if (value2 <= bound) {
           return bound;
         }
       }
       return -1;
     }
     function observe(labels) {
-      return (value) => {
-        const labelValuePair = convertLabelsAndValues(labels, value);
+      return (value2) => {
+        const labelValuePair = convertLabelsAndValues(labels, value2);
         validateLabel(this.labelNames, labelValuePair.labels);
         if (!Number.isFinite(labelValuePair.value)) {
           throw new TypeError(
@@ -8530,10 +8530,10 @@ var require_histogram = __commonJS({
       }
       return result;
     }
-    function convertLabelsAndValues(labels, value) {
+    function convertLabelsAndValues(labels, value2) {
       return isObject4(labels) ? {
         labels,
-        value
+        value: value2
       } : {
         value: labels,
         labels: {}
@@ -9036,9 +9036,9 @@ var require_bintrees = __commonJS({
 var require_tdigest = __commonJS({
   "node_modules/tdigest/tdigest.js"(exports2, module2) {
     var RBTree = require_bintrees().RBTree;
-    function TDigest(delta, K, CX) {
-      this.discrete = delta === false;
-      this.delta = delta || 0.01;
+    function TDigest(delta2, K, CX) {
+      this.discrete = delta2 === false;
+      this.delta = delta2 || 0.01;
       this.K = K === void 0 ? 25 : K;
       this.CX = CX === void 0 ? 1.1 : CX;
       this.centroids = new RBTree(compare_centroid_means);
@@ -9314,10 +9314,10 @@ var require_timeWindowQuantiles = __commonJS({
         const bucket = rotate.call(this);
         return bucket.percentile(quantile);
       }
-      push(value) {
+      push(value2) {
         rotate.call(this);
         this.ringBuffer.forEach((bucket) => {
-          bucket.push(value);
+          bucket.push(value2);
         });
       }
       reset() {
@@ -9386,8 +9386,8 @@ var require_summary = __commonJS({
        * @param {Number} value - Value to observe
        * @returns {void}
        */
-      observe(labels, value) {
-        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+      observe(labels, value2) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value2);
       }
       async get() {
         if (this.collect) {
@@ -9463,34 +9463,34 @@ var require_summary = __commonJS({
         };
       });
     }
-    function getCountForExport(value, summary) {
+    function getCountForExport(value2, summary) {
       return {
         metricName: `${summary.name}_count`,
-        labels: value.labels,
-        value: value.count
+        labels: value2.labels,
+        value: value2.count
       };
     }
-    function getSumForExport(value, summary) {
+    function getSumForExport(value2, summary) {
       return {
         metricName: `${summary.name}_sum`,
-        labels: value.labels,
-        value: value.sum
+        labels: value2.labels,
+        value: value2.sum
       };
     }
     function startTimer(startLabels) {
       return () => {
         const start = process.hrtime();
         return (endLabels) => {
-          const delta = process.hrtime(start);
-          const value = delta[0] + delta[1] / 1e9;
-          this.observe(Object.assign({}, startLabels, endLabels), value);
-          return value;
+          const delta2 = process.hrtime(start);
+          const value2 = delta2[0] + delta2[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value2);
+          return value2;
         };
       };
     }
     function observe(labels) {
-      return (value) => {
-        const labelValuePair = convertLabelsAndValues(labels, value);
+      return (value2) => {
+        const labelValuePair = convertLabelsAndValues(labels, value2);
         validateLabel(this.labelNames, labels);
         if (!Number.isFinite(labelValuePair.value)) {
           throw new TypeError(
@@ -9516,8 +9516,8 @@ var require_summary = __commonJS({
         this.hashMap[hash] = summaryOfLabel;
       };
     }
-    function convertLabelsAndValues(labels, value) {
-      if (value === void 0) {
+    function convertLabelsAndValues(labels, value2) {
+      if (value2 === void 0) {
         return {
           value: labels,
           labels: {}
@@ -9525,7 +9525,7 @@ var require_summary = __commonJS({
       }
       return {
         labels,
-        value
+        value: value2
       };
     }
     module2.exports = Summary;
@@ -10043,9 +10043,9 @@ var init_context = __esm({
         const self2 = this;
         self2._currentContext = parentContext ? new Map(parentContext) : /* @__PURE__ */ new Map();
         self2.getValue = (key) => self2._currentContext.get(key);
-        self2.setValue = (key, value) => {
+        self2.setValue = (key, value2) => {
           const context2 = new _BaseContext(self2._currentContext);
-          context2._currentContext.set(key, value);
+          context2._currentContext.set(key, value2);
           return context2;
         };
         self2.deleteValue = (key) => {
@@ -10247,11 +10247,11 @@ var init_TextMapPropagator = __esm({
       }
     };
     defaultTextMapSetter = {
-      set(carrier, key, value) {
+      set(carrier, key, value2) {
         if (carrier == null) {
           return;
         }
-        carrier[key] = value;
+        carrier[key] = value2;
       }
     };
   }
@@ -10770,8 +10770,8 @@ var init_status = __esm({
 function validateKey(key) {
   return VALID_KEY_REGEX.test(key);
 }
-function validateValue(value) {
-  return VALID_VALUE_BASE_REGEX.test(value) && !INVALID_VALUE_COMMA_EQUAL_REGEX.test(value);
+function validateValue(value2) {
+  return VALID_VALUE_BASE_REGEX.test(value2) && !INVALID_VALUE_COMMA_EQUAL_REGEX.test(value2);
 }
 var VALID_KEY_CHAR_RANGE, VALID_KEY, VALID_VENDOR_KEY, VALID_KEY_REGEX, VALID_VALUE_BASE_REGEX, INVALID_VALUE_COMMA_EQUAL_REGEX;
 var init_tracestate_validators = __esm({
@@ -10800,12 +10800,12 @@ var init_tracestate_impl = __esm({
         if (rawTraceState)
           this._parse(rawTraceState);
       }
-      set(key, value) {
+      set(key, value2) {
         const traceState = this._clone();
         if (traceState._internalState.has(key)) {
           traceState._internalState.delete(key);
         }
-        traceState._internalState.set(key, value);
+        traceState._internalState.set(key, value2);
         return traceState;
       }
       unset(key) {
@@ -10830,9 +10830,9 @@ var init_tracestate_impl = __esm({
           const i = listMember.indexOf(LIST_MEMBER_KEY_VALUE_SPLITTER);
           if (i !== -1) {
             const key = listMember.slice(0, i);
-            const value = listMember.slice(i + 1, part.length);
-            if (validateKey(key) && validateValue(value)) {
-              agg.set(key, value);
+            const value2 = listMember.slice(i + 1, part.length);
+            if (validateKey(key) && validateValue(value2)) {
+              agg.set(key, value2);
             } else {
             }
           }
@@ -11336,14 +11336,14 @@ var require_osMemoryHeapLinux = __commonJS({
     var PROCESS_HEAP = "process_heap_bytes";
     function structureOutput(input) {
       return input.split("\n").reduce((acc, string4) => {
-        if (!values.some((value2) => string4.startsWith(value2))) {
+        if (!values.some((value3) => string4.startsWith(value3))) {
           return acc;
         }
         const split = string4.split(":");
-        let value = split[1].trim();
-        value = value.substr(0, value.length - 3);
-        value = Number(value) * 1024;
-        acc[split[0]] = value;
+        let value2 = split[1].trim();
+        value2 = value2.substr(0, value2.length - 3);
+        value2 = Number(value2) * 1024;
+        acc[split[0]] = value2;
         return acc;
       }, {});
     }
@@ -11529,8 +11529,8 @@ var require_eventLoopLag = __commonJS({
     var NODEJS_EVENTLOOP_LAG_P90 = "nodejs_eventloop_lag_p90_seconds";
     var NODEJS_EVENTLOOP_LAG_P99 = "nodejs_eventloop_lag_p99_seconds";
     function reportEventloopLag(start, gauge, labels) {
-      const delta = process.hrtime(start);
-      const nanosec = delta[0] * 1e9 + delta[1];
+      const delta2 = process.hrtime(start);
+      const nanosec = delta2[0] * 1e9 + delta2[1];
       const seconds3 = nanosec / 1e9;
       gauge.set(labels, seconds3);
     }
@@ -12039,8 +12039,8 @@ var require_defaultMetrics = __commonJS({
         throw new TypeError("config must be null, undefined, or an object");
       }
       config2 = { eventLoopMonitoringPrecision: 10, ...config2 };
-      for (const metric of Object.values(metrics2)) {
-        metric(config2.register, config2);
+      for (const metric2 of Object.values(metrics2)) {
+        metric2(config2.register, config2);
       }
     };
     module2.exports.metricsList = metricsList;
@@ -12063,10 +12063,10 @@ var require_metricAggregators = __commonJS({
           aggregator: metrics2[0].aggregator
         };
         const byLabels = new Grouper();
-        metrics2.forEach((metric) => {
-          metric.values.forEach((value) => {
-            const key = hashObject(value.labels);
-            byLabels.add(`${value.metricName}_${key}`, value);
+        metrics2.forEach((metric2) => {
+          metric2.values.forEach((value2) => {
+            const key = hashObject(value2.labels);
+            byLabels.add(`${value2.metricName}_${key}`, value2);
           });
         });
         byLabels.forEach((values) => {
@@ -12204,8 +12204,8 @@ var require_cluster = __commonJS({
         const metricsByName = new Grouper();
         aggregatedRegistry.setContentType(registryType);
         metricsArr.forEach((metrics2) => {
-          metrics2.forEach((metric) => {
-            metricsByName.add(metric.name, metric);
+          metrics2.forEach((metric2) => {
+            metricsByName.add(metric2.name, metric2);
           });
         });
         metricsByName.forEach((metrics2) => {
@@ -12303,8 +12303,8 @@ var require_prom_client = __commonJS({
       get() {
         return exports2.register.contentType;
       },
-      set(value) {
-        exports2.register.setContentType(value);
+      set(value2) {
+        exports2.register.setContentType(value2);
       }
     });
     exports2.prometheusContentType = exports2.Registry.PROMETHEUS_CONTENT_TYPE;
@@ -12375,7 +12375,7 @@ var require_content_type = __commonJS({
       if (index !== -1) {
         var key;
         var match;
-        var value;
+        var value2;
         PARAM_REGEXP.lastIndex = index;
         while (match = PARAM_REGEXP.exec(header2)) {
           if (match.index !== index) {
@@ -12383,14 +12383,14 @@ var require_content_type = __commonJS({
           }
           index += match[0].length;
           key = match[1].toLowerCase();
-          value = match[2];
-          if (value.charCodeAt(0) === 34) {
-            value = value.slice(1, -1);
-            if (value.indexOf("\\") !== -1) {
-              value = value.replace(QESC_REGEXP, "$1");
+          value2 = match[2];
+          if (value2.charCodeAt(0) === 34) {
+            value2 = value2.slice(1, -1);
+            if (value2.indexOf("\\") !== -1) {
+              value2 = value2.replace(QESC_REGEXP, "$1");
             }
           }
-          obj.parameters[key] = value;
+          obj.parameters[key] = value2;
         }
         if (index !== header2.length) {
           throw new TypeError("invalid parameter format");
@@ -12477,7 +12477,7 @@ var require_http_parser = __commonJS({
         return 99;
       }
     });
-    var methods = exports2.methods = HTTPParser2.methods = [
+    var methods2 = exports2.methods = HTTPParser2.methods = [
       "DELETE",
       "GET",
       "HEAD",
@@ -12513,7 +12513,7 @@ var require_http_parser = __commonJS({
       "UNLINK",
       "SOURCE"
     ];
-    var method_connect = methods.indexOf("CONNECT");
+    var method_connect = methods2.indexOf("CONNECT");
     HTTPParser2.prototype.reinitialize = HTTPParser2;
     HTTPParser2.prototype.close = HTTPParser2.prototype.pause = HTTPParser2.prototype.resume = HTTPParser2.prototype.remove = HTTPParser2.prototype.free = function() {
     };
@@ -12635,7 +12635,7 @@ var require_http_parser = __commonJS({
       if (match === null) {
         throw parseErrorCode("HPE_INVALID_CONSTANT");
       }
-      this.info.method = this._compatMode0_11 ? match[1] : methods.indexOf(match[1]);
+      this.info.method = this._compatMode0_11 ? match[1] : methods2.indexOf(match[1]);
       if (this.info.method === -1) {
         throw new Error("invalid request method");
       }
@@ -13266,11 +13266,11 @@ var require_formats = __commonJS({
     }
     var MIN_INT32 = -(2 ** 31);
     var MAX_INT32 = 2 ** 31 - 1;
-    function validateInt32(value) {
-      return Number.isInteger(value) && value <= MAX_INT32 && value >= MIN_INT32;
+    function validateInt32(value2) {
+      return Number.isInteger(value2) && value2 <= MAX_INT32 && value2 >= MIN_INT32;
     }
-    function validateInt64(value) {
-      return Number.isInteger(value);
+    function validateInt64(value2) {
+      return Number.isInteger(value2);
     }
     function validateNumber() {
       return true;
@@ -13747,43 +13747,43 @@ var require_permessage_deflate = __commonJS({
       normalizeParams(configurations) {
         configurations.forEach((params) => {
           Object.keys(params).forEach((key) => {
-            let value = params[key];
-            if (value.length > 1) {
+            let value2 = params[key];
+            if (value2.length > 1) {
               throw new Error(`Parameter "${key}" must have only a single value`);
             }
-            value = value[0];
+            value2 = value2[0];
             if (key === "client_max_window_bits") {
-              if (value !== true) {
-                const num = +value;
+              if (value2 !== true) {
+                const num = +value2;
                 if (!Number.isInteger(num) || num < 8 || num > 15) {
                   throw new TypeError(
-                    `Invalid value for parameter "${key}": ${value}`
+                    `Invalid value for parameter "${key}": ${value2}`
                   );
                 }
-                value = num;
+                value2 = num;
               } else if (!this._isServer) {
                 throw new TypeError(
-                  `Invalid value for parameter "${key}": ${value}`
+                  `Invalid value for parameter "${key}": ${value2}`
                 );
               }
             } else if (key === "server_max_window_bits") {
-              const num = +value;
+              const num = +value2;
               if (!Number.isInteger(num) || num < 8 || num > 15) {
                 throw new TypeError(
-                  `Invalid value for parameter "${key}": ${value}`
+                  `Invalid value for parameter "${key}": ${value2}`
                 );
               }
-              value = num;
+              value2 = num;
             } else if (key === "client_no_context_takeover" || key === "server_no_context_takeover") {
-              if (value !== true) {
+              if (value2 !== true) {
                 throw new TypeError(
-                  `Invalid value for parameter "${key}": ${value}`
+                  `Invalid value for parameter "${key}": ${value2}`
                 );
               }
             } else {
               throw new Error(`Unknown parameter "${key}"`);
             }
-            params[key] = value;
+            params[key] = value2;
           });
         });
         return configurations;
@@ -14120,8 +14120,8 @@ var require_validation3 = __commonJS({
       }
       return true;
     }
-    function isBlob(value) {
-      return hasBlob && typeof value === "object" && typeof value.arrayBuffer === "function" && typeof value.type === "string" && typeof value.stream === "function" && (value[Symbol.toStringTag] === "Blob" || value[Symbol.toStringTag] === "File");
+    function isBlob(value2) {
+      return hasBlob && typeof value2 === "object" && typeof value2.arrayBuffer === "function" && typeof value2.type === "string" && typeof value2.stream === "function" && (value2[Symbol.toStringTag] === "Blob" || value2[Symbol.toStringTag] === "File");
     }
     module2.exports = {
       isBlob,
@@ -15591,12 +15591,12 @@ var require_extension = __commonJS({
               throw new SyntaxError(`Unexpected character at index ${i}`);
             }
             if (end === -1) end = i;
-            let value = header2.slice(start, end);
+            let value2 = header2.slice(start, end);
             if (mustUnescape) {
-              value = value.replace(/\\/g, "");
+              value2 = value2.replace(/\\/g, "");
               mustUnescape = false;
             }
-            push(params, paramName, value);
+            push(params, paramName, value2);
             if (code2 === 44) {
               push(offers, extensionName, params);
               params = /* @__PURE__ */ Object.create(null);
@@ -16280,8 +16280,8 @@ var require_websocket = __commonJS({
           const headers = options && options.headers;
           options = { ...options, headers: {} };
           if (headers) {
-            for (const [key2, value] of Object.entries(headers)) {
-              options.headers[key2.toLowerCase()] = value;
+            for (const [key2, value2] of Object.entries(headers)) {
+              options.headers[key2.toLowerCase()] = value2;
             }
           }
         } else if (websocket.listenerCount("redirect") === 0) {
@@ -17060,10 +17060,10 @@ var require_websocket_server = __commonJS({
         }
         if (extensions[PerMessageDeflate2.extensionName]) {
           const params = extensions[PerMessageDeflate2.extensionName].params;
-          const value = extension2.format({
+          const value2 = extension2.format({
             [PerMessageDeflate2.extensionName]: [params]
           });
-          headers.push(`Sec-WebSocket-Extensions: ${value}`);
+          headers.push(`Sec-WebSocket-Extensions: ${value2}`);
           ws._extensions = extensions;
         }
         this.emit("headers", headers, req);
@@ -17230,9 +17230,9 @@ function escapePointerToken(token) {
 }
 function parseJsonSource(input) {
   const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
-  let value;
+  let value2;
   try {
-    value = JSON.parse(text);
+    value2 = JSON.parse(text);
   } catch (err) {
     return { ok: false, problem: locateSyntaxError(text, err instanceof Error ? err.message : String(err)) };
   }
@@ -17241,7 +17241,7 @@ function parseJsonSource(input) {
     scanner.document();
   } catch {
   }
-  return { ok: true, value, positions: scanner.positions, duplicates: scanner.duplicates };
+  return { ok: true, value: value2, positions: scanner.positions, duplicates: scanner.duplicates };
 }
 function locateSyntaxError(text, nativeMessage) {
   try {
@@ -17553,15 +17553,15 @@ function describeSchema(s, key = "") {
   const unit = UNITS[key];
   return unit ? `${text} (${unit})` : text;
 }
-function inlineJson(value) {
-  if (Array.isArray(value)) return `[${value.map(inlineJson).join(", ")}]`;
-  if (value !== null && typeof value === "object") {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`).join(", ")}}`;
+function inlineJson(value2) {
+  if (Array.isArray(value2)) return `[${value2.map(inlineJson).join(", ")}]`;
+  if (value2 !== null && typeof value2 === "object") {
+    return `{${Object.entries(value2).map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`).join(", ")}}`;
   }
-  return JSON.stringify(value);
+  return JSON.stringify(value2);
 }
-function withoutUndefined(value) {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== void 0));
+function withoutUndefined(value2) {
+  return Object.fromEntries(Object.entries(value2).filter(([, v]) => v !== void 0));
 }
 
 // src/scenario/duration.ts
@@ -18269,14 +18269,14 @@ var ChaosProxy = class _ChaosProxy {
             rng,
             emit,
             discard,
-            decide: (what, value, at) => this.log.add({ toxic: id, connection: conn.id, direction, what, value, at })
+            decide: (what, value2, at) => this.log.add({ toxic: id, connection: conn.id, direction, what, value: value2, at })
           })
         );
       }
     }
     if (toxic.attach) {
       const rng = forkRng(entry.seed, `${conn.id}:connection`);
-      const decide = (what, value) => this.log.add({ toxic: id, connection: conn.id, direction: "connection", what, value });
+      const decide = (what, value2) => this.log.add({ toxic: id, connection: conn.id, direction: "connection", what, value: value2 });
       const cleanup = toxic.attach(conn, { rng, decide });
       if (cleanup) conn.addCleanup(id, cleanup);
     }
@@ -18325,16 +18325,16 @@ function validateNetworkFault(spec) {
   if (problems.length === 0) problems.push(...crossChecks(record2, kind));
   return problems;
 }
-function checkField(value, rule) {
-  if (value === void 0) return rule.required ? "is required" : void 0;
-  if (rule.type === "boolean") return typeof value === "boolean" ? void 0 : `must be true or false (got ${JSON.stringify(value)})`;
-  if (typeof value !== "number" || !Number.isFinite(value)) return `must be a number (got ${JSON.stringify(value)})`;
+function checkField(value2, rule) {
+  if (value2 === void 0) return rule.required ? "is required" : void 0;
+  if (rule.type === "boolean") return typeof value2 === "boolean" ? void 0 : `must be true or false (got ${JSON.stringify(value2)})`;
+  if (typeof value2 !== "number" || !Number.isFinite(value2)) return `must be a number (got ${JSON.stringify(value2)})`;
   const unit = rule.unit ? ` ${rule.unit}` : "";
-  if (rule.min !== void 0 && (value < rule.min || rule.exclusiveMin && value === rule.min)) {
-    return `must be ${rule.exclusiveMin ? "greater than" : "at least"} ${rule.min}${unit} (got ${value})`;
+  if (rule.min !== void 0 && (value2 < rule.min || rule.exclusiveMin && value2 === rule.min)) {
+    return `must be ${rule.exclusiveMin ? "greater than" : "at least"} ${rule.min}${unit} (got ${value2})`;
   }
-  if (rule.max !== void 0 && value > rule.max) return `must be at most ${rule.max}${unit} (got ${value})`;
-  if (rule.integer && !Number.isInteger(value)) return `must be a whole number of${unit} (got ${value})`;
+  if (rule.max !== void 0 && value2 > rule.max) return `must be at most ${rule.max}${unit} (got ${value2})`;
+  if (rule.integer && !Number.isInteger(value2)) return `must be a whole number of${unit} (got ${value2})`;
   return void 0;
 }
 function crossChecks(spec, kind) {
@@ -18818,10 +18818,10 @@ function validateProcessFault(spec, context2) {
   if (context2 !== void 0) problems.push(...contextProblems(record2, kind, typeof context2 === "string" ? { transport: context2, local: true } : context2));
   return problems;
 }
-function checkMs(value, rule) {
-  if (value === void 0) return rule.required ? "is required" : void 0;
-  if (typeof value !== "number" || !Number.isFinite(value)) return `must be a number of ms (got ${JSON.stringify(value)})`;
-  if (value < 0) return `must be at least 0 ms (got ${value})`;
+function checkMs(value2, rule) {
+  if (value2 === void 0) return rule.required ? "is required" : void 0;
+  if (typeof value2 !== "number" || !Number.isFinite(value2)) return `must be a number of ms (got ${JSON.stringify(value2)})`;
+  if (value2 < 0) return `must be at least 0 ms (got ${value2})`;
   return void 0;
 }
 function contextProblems(spec, kind, ctx) {
@@ -19162,18 +19162,18 @@ function validateContainerFault(spec, context2) {
   }
   return problems;
 }
-function checkField2(value, rule) {
-  if (value === void 0) return rule.required ? "is required" : void 0;
+function checkField2(value2, rule) {
+  if (value2 === void 0) return rule.required ? "is required" : void 0;
   if (rule.type === "string") {
-    if (typeof value !== "string" || value === "") return `must be a non-empty string (got ${JSON.stringify(value)})`;
-    if (rule.pattern && !rule.pattern.test(value)) return `must be ${rule.patternWords ?? `a string matching ${rule.pattern}`} (got ${JSON.stringify(value)})`;
+    if (typeof value2 !== "string" || value2 === "") return `must be a non-empty string (got ${JSON.stringify(value2)})`;
+    if (rule.pattern && !rule.pattern.test(value2)) return `must be ${rule.patternWords ?? `a string matching ${rule.pattern}`} (got ${JSON.stringify(value2)})`;
     return void 0;
   }
   const unit = rule.unit ? ` ${rule.unit}` : "";
-  if (typeof value !== "number" || !Number.isFinite(value)) return `must be a number${unit ? ` of${unit}` : ""} (got ${JSON.stringify(value)})`;
-  if (rule.min !== void 0 && value < rule.min) return `must be at least ${rule.min}${unit}${rule.minWhy ? ` (${rule.minWhy})` : ""} (got ${value})`;
-  if (rule.max !== void 0 && value > rule.max) return `must be at most ${rule.max}${unit} (got ${value})`;
-  if (rule.integer && !Number.isInteger(value)) return `must be a whole number of${unit} (got ${value})`;
+  if (typeof value2 !== "number" || !Number.isFinite(value2)) return `must be a number${unit ? ` of${unit}` : ""} (got ${JSON.stringify(value2)})`;
+  if (rule.min !== void 0 && value2 < rule.min) return `must be at least ${rule.min}${unit}${rule.minWhy ? ` (${rule.minWhy})` : ""} (got ${value2})`;
+  if (rule.max !== void 0 && value2 > rule.max) return `must be at most ${rule.max}${unit} (got ${value2})`;
+  if (rule.integer && !Number.isInteger(value2)) return `must be a whole number of${unit} (got ${value2})`;
   return void 0;
 }
 function netemChecks(spec) {
@@ -19811,8 +19811,8 @@ async function stopAllFaults2() {
 var DISRUPTIVE_FAULT_KINDS = ["blackhole", "pause", "kill", "terminate", "restart", "stdout-stall", "stop", "network-disconnect"];
 
 // src/scenario/walk.ts
-function isObject(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+function isObject(value2) {
+  return value2 !== null && typeof value2 === "object" && !Array.isArray(value2);
 }
 function walkSteps(steps, base, visit, enclosing = []) {
   if (!Array.isArray(steps)) return;
@@ -19941,34 +19941,34 @@ function fillString(text, ctx) {
   if (!text.includes("{{")) return text;
   const whole = WHOLE_PLACEHOLDER.exec(text);
   if (whole) {
-    const value = lookup(whole[1], ctx);
-    return value === void 0 ? text : value;
+    const value2 = lookup(whole[1], ctx);
+    return value2 === void 0 ? text : value2;
   }
   return text.replace(ANY_PLACEHOLDER, (match, name2) => {
-    const value = lookup(name2, ctx);
-    return value === void 0 ? match : String(value);
+    const value2 = lookup(name2, ctx);
+    return value2 === void 0 ? match : String(value2);
   });
 }
-function fillTemplate(value, ctx) {
-  return fill(value, ctx);
+function fillTemplate(value2, ctx) {
+  return fill(value2, ctx);
 }
-function fill(value, ctx) {
-  if (typeof value === "string") return fillString(value, ctx);
-  if (Array.isArray(value)) return value.map((item) => fill(item, ctx));
-  if (value !== null && typeof value === "object") {
+function fill(value2, ctx) {
+  if (typeof value2 === "string") return fillString(value2, ctx);
+  if (Array.isArray(value2)) return value2.map((item) => fill(item, ctx));
+  if (value2 !== null && typeof value2 === "object") {
     const out = {};
-    for (const [key, item] of Object.entries(value)) out[key] = fill(item, ctx);
+    for (const [key, item] of Object.entries(value2)) out[key] = fill(item, ctx);
     return out;
   }
-  return value;
+  return value2;
 }
-function findPlaceholders(value, base = "") {
-  if (typeof value === "string") {
-    return [...value.matchAll(ANY_PLACEHOLDER)].map((m) => ({ pointer: base, name: m[1].trim(), text: m[0] }));
+function findPlaceholders(value2, base = "") {
+  if (typeof value2 === "string") {
+    return [...value2.matchAll(ANY_PLACEHOLDER)].map((m) => ({ pointer: base, name: m[1].trim(), text: m[0] }));
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => findPlaceholders(item, `${base}/${i}`));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([key, item]) => findPlaceholders(item, `${base}/${escapePointerToken(key)}`));
+  if (Array.isArray(value2)) return value2.flatMap((item, i) => findPlaceholders(item, `${base}/${i}`));
+  if (value2 !== null && typeof value2 === "object") {
+    return Object.entries(value2).flatMap(([key, item]) => findPlaceholders(item, `${base}/${escapePointerToken(key)}`));
   }
   return [];
 }
@@ -19978,8 +19978,8 @@ var ALWAYS_ALLOWED = /* @__PURE__ */ new Set(["action", "description"]);
 var KNOWN_FIELDS = new Set(Object.values(STEP_FIELDS).flat());
 var KNOWN_PLACEHOLDERS = [...PLACEHOLDERS, ...RUNNER_PLACEHOLDERS];
 var PLACEHOLDER_MEANING = "placeholders: {{index}} is the parallel copy or load worker, {{iteration}} the repeat/soak iteration or call number, {{timestamp}} ms since the epoch (all numbers from 0), {{marker}} the last state-write marker";
-function isAction(value) {
-  return typeof value === "string" && STEP_ACTIONS.includes(value);
+function isAction(value2) {
+  return typeof value2 === "string" && STEP_ACTIONS.includes(value2);
 }
 function stepIssues(step, pointer, insideSoak) {
   const issues = [];
@@ -20288,8 +20288,8 @@ function formatMs(ms3) {
   if (ms3 < 1e3) return `${ms3.toFixed(1)} ms`;
   return `${(ms3 / 1e3).toFixed(2)} s`;
 }
-function formatPercent(value) {
-  return value === null ? "n/a" : `${value.toFixed(2)} %`;
+function formatPercent(value2) {
+  return value2 === null ? "n/a" : `${value2.toFixed(2)} %`;
 }
 function formatMiB(bytes2) {
   return `${(bytes2 / (1024 * 1024)).toFixed(1)} MiB`;
@@ -20302,12 +20302,12 @@ function formatDuration2(ms3) {
   const s = String(totalSeconds % 60).padStart(2, "0");
   return h > 0 ? `${h}h ${String(m).padStart(2, "0")}m ${s}s` : `${m}m ${s}s`;
 }
-function formatSloValue(value, unit) {
-  if (value === null) return "not measured";
-  if (typeof value === "boolean") return value ? "yes" : "no";
-  if (unit === "ms") return formatMs(value);
-  if (unit === "%") return formatPercent(value);
-  return unit ? `${value} ${unit}` : String(value);
+function formatSloValue(value2, unit) {
+  if (value2 === null) return "not measured";
+  if (typeof value2 === "boolean") return value2 ? "yes" : "no";
+  if (unit === "ms") return formatMs(value2);
+  if (unit === "%") return formatPercent(value2);
+  return unit ? `${value2} ${unit}` : String(value2);
 }
 function formatSloLimit(slo) {
   const symbol = { ">=": "\u2265", "<=": "\u2264", "==": "=" }[slo.comparator];
@@ -20341,8 +20341,8 @@ function uplotAssets() {
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
-function scriptJson(value) {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function scriptJson(value2) {
+  return JSON.stringify(value2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 function chartData(r, ts) {
   const points = ts.points;
@@ -20639,14 +20639,14 @@ ${f.skipped.map((s) => `<li>Skipped optional ${code(s.kind)} fault at ${code(s.s
 }
 function timeline(r) {
   const durationMs2 = Math.max(1, r.run.durationMs);
-  const pct = (ms3) => `${Math.min(100, Math.max(0, ms3 / durationMs2 * 100)).toFixed(2)}%`;
+  const pct2 = (ms3) => `${Math.min(100, Math.max(0, ms3 / durationMs2 * 100)).toFixed(2)}%`;
   const kinds = [...new Set(r.faults.windows.map((w) => w.kind))];
   const lanes = kinds.map((kind) => {
     const boxes = r.faults.windows.filter((w) => w.kind === kind).map((w) => {
       const failed2 = w.endedBy === "failed";
       const end = failed2 ? w.startOffsetMs : windowEndMs(r, w);
       const tip = `#${w.index} ${w.kind}: ${w.description}, +${formatDuration2(w.startOffsetMs)}${failed2 ? ", not injected" : `, held ${formatDuration2(end - w.startOffsetMs)}`}`;
-      return `<div class="window${failed2 ? " failed" : ""}" style="left:${pct(w.startOffsetMs)};width:${pct(end - w.startOffsetMs)}" title="${escapeHtml(tip)}">#${w.index}</div>`;
+      return `<div class="window${failed2 ? " failed" : ""}" style="left:${pct2(w.startOffsetMs)};width:${pct2(end - w.startOffsetMs)}" title="${escapeHtml(tip)}">#${w.index}</div>`;
     });
     return `<div class="lane"><span class="lane-label" title="${escapeHtml(kind)}">${escapeHtml(kind)}</span><div class="track">${boxes.join("")}</div></div>`;
   });
@@ -20742,7 +20742,7 @@ function renderSuite(r) {
     ["verdict", r.verdict],
     ["availability_percent", r.totals.availabilityPercent === null ? "n/a" : String(r.totals.availabilityPercent)],
     ["requests", String(r.totals.requests)]
-  ].map(([name3, value]) => `      <property name="${attr(name3 ?? "")}" value="${attr(value ?? "")}"/>`);
+  ].map(([name3, value2]) => `      <property name="${attr(name3 ?? "")}" value="${attr(value2 ?? "")}"/>`);
   const name2 = `${r.scenario.name} (${r.target.name}, ${r.client.profile})`;
   const open2 = `  <testsuite name="${attr(name2)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(r.run.durationMs)}" timestamp="${attr(r.run.startedAt)}">`;
   const xml = [open2, "    <properties>", ...properties, "    </properties>", ...cases, "  </testsuite>"].join("\n");
@@ -20760,8 +20760,8 @@ ${body}
 }
 
 // node_modules/markdown-table/index.js
-function defaultStringLength(value) {
-  return value.length;
+function defaultStringLength(value2) {
+  return value2.length;
 }
 function markdownTable(table2, options) {
   const settings = options || {};
@@ -20894,11 +20894,11 @@ function markdownTable(table2, options) {
   }
   return lines.join("\n");
 }
-function serialize(value) {
-  return value === null || value === void 0 ? "" : String(value);
+function serialize(value2) {
+  return value2 === null || value2 === void 0 ? "" : String(value2);
 }
-function toAlignment(value) {
-  const code2 = typeof value === "string" ? value.codePointAt(0) : 0;
+function toAlignment(value2) {
+  const code2 = typeof value2 === "string" ? value2.codePointAt(0) : 0;
   return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
 }
 
@@ -20959,6 +20959,7 @@ function faultTimeline(r) {
 }
 
 // src/report/mermaid.ts
+var COMPACT_POINTS = 30;
 var FAULT_COLOR = "#f8d7da";
 var P50_COLOR = "#1f77b4";
 var P95_COLOR = "#ff7f0e";
@@ -21532,6 +21533,945 @@ function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+// src/metrics/histogram.ts
+var hdr = __toESM(require_dist(), 1);
+var LOWEST_MICROS = 1;
+var HIGHEST_MICROS = 36e8;
+var LatencyHistogram = class {
+  histogram;
+  /** `significantDigits`: 3 (default, 0.1 % resolution) or 2 (1 %, a seventh of the memory). */
+  constructor(options = {}) {
+    this.histogram = hdr.build({
+      bitBucketSize: 32,
+      autoResize: false,
+      lowestDiscernibleValue: LOWEST_MICROS,
+      highestTrackableValue: HIGHEST_MICROS,
+      numberOfSignificantValueDigits: options.significantDigits ?? 3,
+      useWebAssembly: false
+    });
+  }
+  /** Record one latency in milliseconds (negative or non-finite values count as 0). */
+  record(ms3) {
+    const micros = Number.isFinite(ms3) && ms3 > 0 ? Math.round(ms3 * 1e3) : 0;
+    this.histogram.recordValue(Math.min(micros, HIGHEST_MICROS));
+  }
+  get count() {
+    return this.histogram.totalCount;
+  }
+  /**
+   * Value at percentile p (0..100), in ms; 0 when empty. HdrHistogram answers with the upper edge
+   * of the value's bucket; it is capped at the largest recorded value so that p99 never exceeds max.
+   */
+  percentile(p) {
+    if (this.count === 0) return 0;
+    return Math.min(this.histogram.getValueAtPercentile(p), this.histogram.maxValue) / 1e3;
+  }
+  /** Largest recorded value in ms (exact to the histogram's resolution); 0 when empty. */
+  get max() {
+    return this.count === 0 ? 0 : this.histogram.maxValue / 1e3;
+  }
+  get mean() {
+    return this.count === 0 ? 0 : this.histogram.mean / 1e3;
+  }
+  /**
+   * Every sample, as HdrHistogram's V2 compressed encoding in base64 (the format other HdrHistogram
+   * libraries read): histograms of several runs merge exactly ({@link mergeEncoded}).
+   */
+  encode() {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+  /** Add the samples of an encoded histogram (from {@link encode}) to this one. */
+  addEncoded(encoded) {
+    this.histogram.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+  }
+  /** Bytes the histogram holds; constant for its lifetime. */
+  get estimatedFootprintInBytes() {
+    return this.histogram.estimatedFootprintInBytes;
+  }
+  /**
+   * Summary for the Result. `count` is the number of latency samples recorded here; the
+   * {@link LatencyBook} overrides it with all requests, including those never sent.
+   */
+  toStats(errors, timeouts, maxMs) {
+    const max2 = maxMs ?? this.max;
+    const at = (p) => round3(Math.min(this.percentile(p), max2));
+    return {
+      count: this.count,
+      errors,
+      timeouts,
+      p50: at(50),
+      p90: at(90),
+      p95: at(95),
+      p99: at(99),
+      max: round3(max2),
+      mean: round3(this.mean)
+    };
+  }
+};
+function round3(ms3) {
+  return Math.round(ms3 * 1e3) / 1e3;
+}
+
+// src/report/merge.ts
+var WHOLE_LOAD = /^(availability|errorRate|toolErrorRate|minRequests|minRequestRate|latency\..+\.(p50|p90|p95|p99|max))$/;
+var round4 = (v) => Math.round(v * 1e4) / 1e4;
+var percent2 = (part, whole) => whole === 0 ? null : round4(part / whole * 100);
+function groupKey(r) {
+  return JSON.stringify([r.scenario.name, r.client.profile, r.target.name, r.run.shard.count, r.run.shard.baseSeed]);
+}
+function mergeShards(results) {
+  const groups = /* @__PURE__ */ new Map();
+  const single = [];
+  for (const r of results) {
+    if (!r.run.shard) {
+      single.push(r);
+      continue;
+    }
+    const key = groupKey(r);
+    groups.set(key, [...groups.get(key) ?? [], r]);
+  }
+  return { merged: [...groups.values()].map(mergeGroup), single };
+}
+function mergeGroup(all) {
+  const first = all[0];
+  const count = first.run.shard.count;
+  const notes = [];
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const r of all) {
+    if (byIndex.has(r.run.shard.index)) notes.push(`shard ${r.run.shard.index}/${count} appears twice: the second result was left out`);
+    else byIndex.set(r.run.shard.index, r);
+  }
+  const shards = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+  const present = shards.map((r) => r.run.shard.index);
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length) notes.push(`shard(s) ${missing.map((i) => `${i}/${count}`).join(", ")} missing: the merged figures hold ${present.length} of ${count} shares of the load, so the load is not judged`);
+  const sum = (f) => shards.reduce((s, r) => s + (f(r) ?? 0), 0);
+  const requests = sum((r) => r.totals.requests);
+  const ok = sum((r) => r.totals.ok);
+  const errors = sum((r) => r.totals.errors);
+  const timeouts = sum((r) => r.totals.timeouts);
+  const unavailable = sum((r) => r.totals.unavailable);
+  const toolErrors = sum((r) => r.totals.toolErrors);
+  const toolCalls = sum((r) => r.latency["tools/call"]?.count);
+  const totals = {
+    requests,
+    ok,
+    errors,
+    timeouts,
+    unavailable,
+    toolErrors,
+    availabilityPercent: percent2(ok + toolErrors, requests),
+    errorRatePercent: percent2(errors + timeouts, requests),
+    toolErrorRatePercent: percent2(toolErrors, toolCalls)
+  };
+  const requestsPerSecond = round4(sum((r) => r.run.durationMs > 0 ? r.totals.requests * 1e3 / r.run.durationMs : 0));
+  const latency2 = {};
+  const keys = [...new Set(shards.flatMap((r) => Object.keys(r.latency)))].sort();
+  for (const key of keys) {
+    const parts = shards.map((r) => r.latency[key]).filter((s) => s !== void 0);
+    if (parts.some((s) => s.histogram === void 0)) {
+      notes.push(`latency of ${key}: a shard's result has no histogram (written before schema 1.4.0), so it is not merged`);
+      continue;
+    }
+    const h = new LatencyHistogram();
+    for (const s of parts) h.addEncoded(s.histogram);
+    const partSum = (f) => parts.reduce((n, s) => n + (f(s) ?? 0), 0);
+    const sent2 = parts.filter((s) => s.count - (s.unavailable ?? 0) > 0);
+    const stats = h.toStats(partSum((s) => s.errors), partSum((s) => s.timeouts), sent2.length ? Math.max(...sent2.map((s) => s.max)) : 0);
+    latency2[key] = {
+      ...stats,
+      count: partSum((s) => s.count),
+      unavailable: partSum((s) => s.unavailable),
+      ...partSum((s) => s.toolErrors) ? { toolErrors: partSum((s) => s.toolErrors) } : {},
+      histogram: h.encode()
+    };
+  }
+  const slos = mergeSlos(shards, totals, latency2);
+  let verdict = slos.every((s) => s.passed) ? "pass" : "fail";
+  if (missing.length || shards.some((r) => r.verdict === "error")) verdict = "error";
+  for (const r of shards.filter((s) => s.verdict === "error")) notes.push(`shard ${r.run.shard.index}/${count}: harness error: ${r.error ?? "unknown"}`);
+  return { scenario: first.scenario.name, client: first.client.profile, target: first.target.name, count, present, missing, baseSeed: first.run.shard.baseSeed, verdict, totals, requestsPerSecond, latency: latency2, slos, notes };
+}
+function mergeSlos(shards, totals, latency2) {
+  const ids = [...new Set(shards.flatMap((r) => r.slos.map((s) => s.id)))];
+  return ids.map((id) => {
+    const each = shards.map((r) => ({ r, slo: r.slos.find((s) => s.id === id) })).filter((x) => x.slo !== void 0);
+    const base = each[0].slo;
+    if (!WHOLE_LOAD.test(id)) {
+      const failed2 = each.filter((x) => !x.slo.passed);
+      const worst = failed2[0] ?? each[0];
+      const which = failed2.map((x) => `${x.r.run.shard.index}/${x.r.run.shard.count}`).join(", ");
+      return { ...worst.slo, passed: failed2.length === 0, note: failed2.length ? `judged per shard: failed in shard ${which}${worst.slo.note ? ` (${worst.slo.note})` : ""}` : "judged per shard: met in every shard" };
+    }
+    let measured;
+    let limit = Number(base.limit);
+    if (id === "availability") measured = totals.availabilityPercent;
+    else if (id === "errorRate") measured = totals.errorRatePercent;
+    else if (id === "toolErrorRate") measured = totals.toolErrorRatePercent ?? null;
+    else if (id === "minRequests" || id === "minRequestRate") {
+      measured = totals.requests;
+      limit = round4(each.reduce((n, x) => n + Number(x.slo.limit), 0));
+    } else {
+      const m = /^latency\.(.+)\.(p50|p90|p95|p99|max)$/.exec(id);
+      const stats = latency2[m[1]];
+      measured = stats && stats.count - (stats.unavailable ?? 0) > 0 ? stats[m[2]] : null;
+    }
+    const { note: _note, ...rest } = base;
+    if (measured === null) return { ...rest, measured: null, limit, passed: false, note: "nothing was measured in the merged shards" };
+    const passed2 = base.comparator === ">=" ? measured >= limit : measured <= limit;
+    return { ...rest, measured, limit, passed: passed2, note: `merged over ${each.length} shard(s)` };
+  });
+}
+
+// src/compare/figures.ts
+var isMethod = (key) => !key.startsWith("tool:") && !key.startsWith("role:");
+var MIN_MEMORY_SAMPLES = 20;
+var MIN_MEMORY_RUN_MS = 6e4;
+function figuresOf(r) {
+  const latency2 = {};
+  const sent2 = {};
+  for (const [key, stats] of Object.entries(r.latency)) {
+    if (!isMethod(key)) continue;
+    sent2[key] = stats.count - (stats.unavailable ?? 0);
+    if (stats.histogram) latency2[key] = [stats.histogram];
+  }
+  const points = (r.timeSeries?.points ?? []).filter((p) => p.requests - p.unavailable > 0);
+  const intervals = { p50: points.map((p) => p.p50), p95: points.map((p) => p.p95), p99: points.map((p) => p.p99) };
+  const faults2 = {};
+  for (const w of r.faults.windows) {
+    if (w.endedBy === "failed") continue;
+    const f = faults2[w.kind] ??= { windows: 0, mttd: [], mttr: [], recovered: 0 };
+    f.windows += 1;
+    if (w.mttdMs !== null) f.mttd.push(w.mttdMs);
+    if (w.mttrMs !== null) {
+      f.mttr.push(w.mttrMs);
+      f.recovered += 1;
+    }
+  }
+  const findings2 = {};
+  for (const v of r.violations) findings2[v.kind] = { severity: v.severity, title: v.title, count: v.count };
+  const memory2 = r.memory;
+  return {
+    key: runSlug({ scenario: r.scenario, client: r.client }),
+    scenario: r.scenario.name,
+    profile: r.client.profile,
+    startedAt: r.run.startedAt,
+    durationMs: r.run.durationMs,
+    requests: r.totals.requests,
+    answered: r.totals.ok + (r.totals.toolErrors ?? 0),
+    failed: r.totals.errors + r.totals.timeouts,
+    toolCalls: r.latency["tools/call"]?.count ?? 0,
+    toolErrors: r.totals.toolErrors ?? 0,
+    latency: latency2,
+    sent: sent2,
+    intervals,
+    faults: faults2,
+    reconnects: r.reconnects.attempts,
+    unexpectedDisconnections: r.disconnections.unexpected,
+    findings: findings2,
+    memorySlope: memory2 && memory2.samples >= MIN_MEMORY_SAMPLES && r.run.durationMs >= MIN_MEMORY_RUN_MS ? memory2.growthBytesPerMinute / 2 ** 20 : null,
+    ...r.regression ? { regression: r.regression } : {}
+  };
+}
+function pool(runs) {
+  const first = runs[0];
+  const sum = (f) => runs.reduce((n, r) => n + f(r), 0);
+  const latency2 = {};
+  for (const r of runs) for (const [m, h] of Object.entries(r.latency)) (latency2[m] ??= []).push(...h);
+  const sent2 = {};
+  for (const r of runs) for (const [m, n] of Object.entries(r.sent)) sent2[m] = (sent2[m] ?? 0) + n;
+  const intervals = { p50: runs.flatMap((r) => r.intervals.p50), p95: runs.flatMap((r) => r.intervals.p95), p99: runs.flatMap((r) => r.intervals.p99) };
+  const faults2 = {};
+  for (const r of runs) {
+    for (const [kind, f] of Object.entries(r.faults)) {
+      const into = faults2[kind] ??= { windows: 0, mttd: [], mttr: [], recovered: 0 };
+      into.windows += f.windows;
+      into.mttd.push(...f.mttd);
+      into.mttr.push(...f.mttr);
+      into.recovered += f.recovered;
+    }
+  }
+  const findings2 = {};
+  for (const r of runs) {
+    for (const [kind, f] of Object.entries(r.findings)) {
+      const into = findings2[kind] ??= { ...f, count: 0 };
+      into.count += f.count;
+    }
+  }
+  const slopes = runs.map((r) => r.memorySlope).filter((s) => s !== null);
+  return {
+    ...first,
+    durationMs: sum((r) => r.durationMs),
+    requests: sum((r) => r.requests),
+    answered: sum((r) => r.answered),
+    failed: sum((r) => r.failed),
+    toolCalls: sum((r) => r.toolCalls),
+    toolErrors: sum((r) => r.toolErrors),
+    latency: latency2,
+    sent: sent2,
+    intervals,
+    faults: faults2,
+    reconnects: sum((r) => r.reconnects),
+    unexpectedDisconnections: sum((r) => r.unexpectedDisconnections),
+    findings: findings2,
+    memorySlope: slopes.length ? slopes.reduce((a, b) => a + b, 0) / slopes.length : null
+  };
+}
+function runsByKey(results) {
+  const byKey2 = /* @__PURE__ */ new Map();
+  const ordered = [...results].sort((a, b) => a.run.startedAt.localeCompare(b.run.startedAt));
+  for (const r of ordered) {
+    const f = figuresOf(r);
+    const entry = byKey2.get(f.key) ?? { whole: [], shards: /* @__PURE__ */ new Map() };
+    byKey2.set(f.key, entry);
+    if (r.run.shard) entry.shards.set(r.run.shard.index, [...entry.shards.get(r.run.shard.index) ?? [], f]);
+    else entry.whole.push(f);
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const [key, { whole, shards }] of byKey2) {
+    const runs = [...whole];
+    const depth = Math.max(0, ...[...shards.values()].map((s) => s.length));
+    for (let i = 0; i < depth; i++) {
+      const parts = [...shards.values()].map((s) => s[i]).filter((f) => f !== void 0);
+      runs.push(pool(parts));
+    }
+    out.set(key, runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt)));
+  }
+  return out;
+}
+
+// node_modules/simple-statistics/dist/simple-statistics.mjs
+var epsilon = 1e-4;
+var BayesianClassifier = function BayesianClassifier2() {
+  this.totalCount = 0;
+  this.data = {};
+};
+BayesianClassifier.prototype.train = function train(item, category) {
+  if (!this.data[category]) {
+    this.data[category] = {};
+  }
+  for (var k in item) {
+    var v = item[k];
+    if (this.data[category][k] === void 0) {
+      this.data[category][k] = {};
+    }
+    if (this.data[category][k][v] === void 0) {
+      this.data[category][k][v] = 0;
+    }
+    this.data[category][k][v]++;
+  }
+  this.totalCount++;
+};
+BayesianClassifier.prototype.score = function score(item) {
+  var odds = {};
+  var category;
+  for (var k in item) {
+    var v = item[k];
+    for (category in this.data) {
+      if (odds[category] === void 0) {
+        odds[category] = {};
+      }
+      if (this.data[category][k]) {
+        odds[category][k + "_" + v] = (this.data[category][k][v] || 0) / this.totalCount;
+      } else {
+        odds[category][k + "_" + v] = 0;
+      }
+    }
+  }
+  var oddsSums = {};
+  for (category in odds) {
+    oddsSums[category] = 0;
+    for (var combination in odds[category]) {
+      oddsSums[category] += odds[category][combination];
+    }
+  }
+  return oddsSums;
+};
+var g = 607 / 128;
+var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
+var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
+function cumulativeDistribution(z2) {
+  var sum = z2;
+  var tmp = z2;
+  for (var i = 1; i < 30; i++) {
+    tmp *= z2 * z2 / (2 * i + 1);
+    sum += tmp;
+  }
+  return Math.round((0.5 + sum / SQRT_2PI$1 * Math.exp(-z2 * z2 / 2)) * 1e4) / 1e4;
+}
+var standardNormalTable = [];
+for (z = 0; z <= 3.09; z += 0.01) {
+  standardNormalTable.push(cumulativeDistribution(z));
+}
+var z;
+function errorFunction(x) {
+  var t = 1 / (1 + 0.5 * Math.abs(x));
+  var tau = t * Math.exp(
+    -x * x + ((((((((0.17087277 * t - 0.82215223) * t + 1.48851587) * t - 1.13520398) * t + 0.27886807) * t - 0.18628806) * t + 0.09678418) * t + 0.37409196) * t + 1.00002368) * t - 1.26551223
+  );
+  if (x >= 0) {
+    return 1 - tau;
+  } else {
+    return tau - 1;
+  }
+}
+function inverseErrorFunction(x) {
+  var a = 8 * (Math.PI - 3) / (3 * Math.PI * (4 - Math.PI));
+  var inv = Math.sqrt(
+    Math.sqrt(
+      Math.pow(2 / (Math.PI * a) + Math.log(1 - x * x) / 2, 2) - Math.log(1 - x * x) / a
+    ) - (2 / (Math.PI * a) + Math.log(1 - x * x) / 2)
+  );
+  if (x >= 0) {
+    return inv;
+  } else {
+    return -inv;
+  }
+}
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+var PerceptronModel = function PerceptronModel2() {
+  this.weights = [];
+  this.bias = 0;
+};
+PerceptronModel.prototype.predict = function predict(features) {
+  if (features.length !== this.weights.length) {
+    return null;
+  }
+  var score2 = 0;
+  for (var i = 0; i < this.weights.length; i++) {
+    score2 += this.weights[i] * features[i];
+  }
+  score2 += this.bias;
+  if (score2 > 0) {
+    return 1;
+  } else {
+    return 0;
+  }
+};
+PerceptronModel.prototype.train = function train2(features, label) {
+  if (label !== 0 && label !== 1) {
+    return null;
+  }
+  if (features.length !== this.weights.length) {
+    this.weights = features.slice();
+    this.bias = 1;
+  }
+  var prediction = this.predict(features);
+  if (typeof prediction === "number" && prediction !== label) {
+    var gradient = label - prediction;
+    for (var i = 0; i < this.weights.length; i++) {
+      this.weights[i] += gradient * features[i];
+    }
+    this.bias += gradient;
+  }
+  return this;
+};
+function probit(p) {
+  if (p === 0) {
+    p = epsilon;
+  } else if (p >= 1) {
+    p = 1 - epsilon;
+  }
+  return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
+}
+
+// src/compare/stats.ts
+function zFor(confidence) {
+  return probit(1 - (1 - confidence) / 2);
+}
+function wilson(k, n, z2) {
+  if (n <= 0) return [0, 1];
+  const p = k / n;
+  const z22 = z2 * z2;
+  const centre = (p + z22 / (2 * n)) / (1 + z22 / n);
+  const half = z2 / (1 + z22 / n) * Math.sqrt(p * (1 - p) / n + z22 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+function rateDifference(k1, n1, k2, n2, z2) {
+  const p1 = k1 / n1;
+  const p2 = k2 / n2;
+  const [l1, u1] = wilson(k1, n1, z2);
+  const [l2, u2] = wilson(k2, n2, z2);
+  const d = p1 - p2;
+  return {
+    difference: d,
+    low: d - Math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+    high: d + Math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+  };
+}
+function percentileEstimate(histogram, q, z2, minTail = 3) {
+  const n = histogram.count;
+  if (n === 0 || n * (1 - q) < minTail) return null;
+  const spread = z2 * Math.sqrt(n * q * (1 - q));
+  const lowRank = Math.max(1, Math.floor(n * q - spread));
+  const highRank = Math.min(n, Math.ceil(n * q + spread) + 1);
+  const at = (rank) => histogram.percentile(100 * rank / n);
+  return { value: histogram.percentile(100 * q), low: at(lowRank), high: at(highRank), samples: n };
+}
+function pooledHistogram(encoded) {
+  const h = new LatencyHistogram();
+  for (const e of encoded) h.addEncoded(e);
+  return h;
+}
+function binomialUpperTail(k, n, p) {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let logP = n * Math.log1p(-p);
+  const step = Math.log(p) - Math.log1p(-p);
+  let tail = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) tail += Math.exp(logP);
+    logP += Math.log(n - i) - Math.log(i + 1) + step;
+  }
+  return Math.min(1, tail);
+}
+function poissonRateTest(k1, t1, k2, t2) {
+  const n = k1 + k2;
+  if (n === 0 || t1 <= 0 || t2 <= 0) return { higher: 1, lower: 1 };
+  const p = t1 / (t1 + t2);
+  return { higher: binomialUpperTail(k1, n, p), lower: binomialUpperTail(k2, n, 1 - p) };
+}
+function median(values) {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function mannWhitney(a, b) {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 < 8 || n2 < 8) return null;
+  const all = [...a.map((v) => ({ v, a: true })), ...b.map((v) => ({ v, a: false }))].sort((x, y) => x.v - y.v);
+  const n = n1 + n2;
+  let rankSumA = 0;
+  let tieTerm = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && all[j + 1].v === all[i].v) j++;
+    const rank = (i + j) / 2 + 1;
+    const t = j - i + 1;
+    tieTerm += t ** 3 - t;
+    for (let k = i; k <= j; k++) if (all[k].a) rankSumA += rank;
+    i = j + 1;
+  }
+  const u = rankSumA - n1 * (n1 + 1) / 2;
+  const mean = n1 * n2 / 2;
+  const variance = n1 * n2 / 12 * (n + 1 - tieTerm / (n * (n - 1)));
+  if (variance <= 0) return { higher: 1, lower: 1 };
+  const sd = Math.sqrt(variance);
+  const phi = (x) => 0.5 * (1 + errorFunction(x / Math.SQRT2));
+  return { higher: 1 - phi((u - mean - 0.5) / sd), lower: phi((u - mean + 0.5) / sd) };
+}
+
+// src/compare/compare.ts
+var DEFAULT_REGRESSION_LIMITS = {
+  confidence: 0.99,
+  latencyRelative: 0.5,
+  latencyAbsoluteMs: 10,
+  ratePoints: 0.2,
+  rateRelative: 0.5,
+  recoveryRelative: 1,
+  recoveryAbsoluteMs: 1e3,
+  memoryMiBPerMinute: 1,
+  ignore: []
+};
+var PERCENTILES = [
+  ["p50", 0.5],
+  ["p95", 0.95],
+  ["p99", 0.99]
+];
+var r2 = (v) => Number(v.toPrecision(3));
+var pct = (v) => Math.round(v * 1e6) / 1e4;
+function metric(id, label, unit, baseline, current, verdict, method) {
+  return { id, label, unit, baseline, current, delta: baseline === null || current === null ? null : r2(current - baseline), verdict, method };
+}
+function outsideHistory(values, current) {
+  const v = values.filter((x) => x !== null);
+  if (v.length < 2) return { above: true, below: true, text: "" };
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  return { above: current > hi, below: current < lo, text: `; the ${v.length} baseline runs spread over ${r2(lo)}\u2013${r2(hi)}` };
+}
+function rateMetric(j, id, label, of, show2) {
+  const [kb, nb] = of(j.base);
+  const [kc, nc] = of(j.cur);
+  if (nb === 0 || nc === 0) return metric(id, label, "%", nb ? pct(show2(kb / nb)) : null, nc ? pct(show2(kc / nc)) : null, "unknown", `no requests ${nb === 0 ? "in the baseline" : "in the current run"}`);
+  const pb = kb / nb;
+  const pc = kc / nc;
+  const d = rateDifference(kc, nc, kb, nb, j.z);
+  const minAbs = j.limits.ratePoints / 100;
+  const rel = 1 + j.limits.rateRelative;
+  const hist = outsideHistory(
+    j.history.map((h) => {
+      const [k, n] = of(h);
+      return n ? k / n : null;
+    }),
+    pc
+  );
+  let verdict = "same";
+  if (d.low > 0 && d.difference >= minAbs && pc >= rel * pb && hist.above) verdict = "worse";
+  else if (d.high < 0 && -d.difference >= minAbs && pb >= rel * pc && hist.below) verdict = "better";
+  const conf = Math.round(j.limits.confidence * 100);
+  const method = `${kc}/${nc} vs ${kb}/${nb} failed; ${conf} % Newcombe interval of the difference ${pctPoints(d.low)} to ${pctPoints(d.high)} pp; worse needs the interval above 0, at least ${j.limits.ratePoints} pp and ${rel}\xD7 the baseline rate${hist.text}`;
+  return metric(id, label, "%", pct(show2(pb)), pct(show2(pc)), verdict, method);
+}
+var pctPoints = (f) => `${f >= 0 ? "+" : ""}${r2(f * 100)}`;
+function latencyMetrics(j) {
+  const out = [];
+  const methods2 = [.../* @__PURE__ */ new Set([...Object.keys(j.base.latency), ...Object.keys(j.cur.latency)])].sort();
+  for (const m of methods2) {
+    const hb = j.base.latency[m];
+    const hc = j.cur.latency[m];
+    for (const [name2, q] of PERCENTILES) {
+      const id = `latency.${m}.${name2}`;
+      const label = `${name2} ${m}`;
+      if (!hb || !hc) {
+        out.push(metric(id, label, "ms", null, null, "unknown", `no ${m} latency samples ${!hb ? "in the baseline" : "in the current run"}`));
+        continue;
+      }
+      const eb = percentileEstimate(pooledHistogram(hb), q, j.z);
+      const ec = percentileEstimate(pooledHistogram(hc), q, j.z);
+      if (!eb && !ec) continue;
+      if (!eb || !ec) {
+        out.push(metric(id, label, "ms", eb?.value ?? null, ec?.value ?? null, "unknown", `too few samples for ${name2} (${!eb ? "baseline" : "current"}: fewer than ${Math.ceil(3 / (1 - q))})`));
+        continue;
+      }
+      const history = j.history.map((h) => h.latency[m] ? percentileEstimate(pooledHistogram(h.latency[m]), q, j.z)?.value ?? null : null);
+      out.push(latencyVerdict(j, { id, label, name: name2, method: m }, eb, ec, history));
+    }
+  }
+  return out;
+}
+var shareOf = (f, method) => {
+  const total = Object.values(f.sent).reduce((a, b) => a + b, 0);
+  return total ? (f.sent[method] ?? 0) / total : 0;
+};
+function latencyVerdict(j, m, eb, ec, history) {
+  const { latencyRelative: rel, latencyAbsoluteMs: abs } = j.limits;
+  const hist = outsideHistory(history, ec.value);
+  const alpha = 1 - j.limits.confidence;
+  const conf = Math.round(j.limits.confidence * 100);
+  const rose = (from, to) => to - from >= Math.max(abs, rel * from);
+  const bars = `a rise of at least ${abs} ms and ${Math.round(rel * 100)} %`;
+  const ib = j.base.intervals[m.name];
+  const ic = j.cur.intervals[m.name];
+  const mw = shareOf(j.base, m.method) >= 0.5 && shareOf(j.cur, m.method) >= 0.5 ? mannWhitney(ic, ib) : null;
+  let verdict = "same";
+  let method;
+  if (mw) {
+    const mb = median(ib);
+    const mc = median(ic);
+    if (mw.higher < alpha && rose(eb.value, ec.value) && rose(mb, mc) && hist.above) verdict = "worse";
+    else if (mw.lower < alpha && rose(ec.value, eb.value) && rose(mc, mb) && hist.below) verdict = "better";
+    method = `${m.name} per interval over ${ic.length} vs ${ib.length} intervals (the time series: ${m.method} is most of the traffic), Mann\u2013Whitney p = ${r2(Math.min(mw.higher, mw.lower))}, median interval ${r2(mb)} \u2192 ${r2(mc)} ms; worse needs p < ${r2(alpha)} and ${bars}, on the whole run and the median interval`;
+  } else {
+    if (ec.low > eb.high && rose(eb.value, ec.value) && hist.above) verdict = "worse";
+    else if (ec.high < eb.low && rose(ec.value, eb.value) && hist.below) verdict = "better";
+    method = `${m.name} from ${ec.samples} vs ${eb.samples} samples (HDR histograms); ${conf} % order-statistic intervals ${r2(ec.low)}\u2013${r2(ec.high)} vs ${r2(eb.low)}\u2013${r2(eb.high)} ms; worse needs disjoint intervals and ${bars}`;
+  }
+  return metric(m.id, m.label, "ms", r2(eb.value), r2(ec.value), verdict, method + hist.text);
+}
+function faultMetrics(j) {
+  const out = [];
+  const kinds = [.../* @__PURE__ */ new Set([...Object.keys(j.base.faults), ...Object.keys(j.cur.faults)])].sort();
+  const { recoveryRelative: rel, recoveryAbsoluteMs: abs } = j.limits;
+  for (const kind of kinds) {
+    const b = j.base.faults[kind];
+    const c = j.cur.faults[kind];
+    for (const which of ["mttd", "mttr"]) {
+      const id = `${which}.${kind}`;
+      const label = `${which.toUpperCase()} ${kind}`;
+      const sb = b?.[which] ?? [];
+      const sc = c?.[which] ?? [];
+      const mb = median(sb);
+      const mc = median(sc);
+      if (mb === null || mc === null) {
+        out.push(metric(id, label, "ms", mb, mc, "unknown", `no ${which.toUpperCase()} measured ${mb === null ? "in the baseline" : "in the current run"} for ${kind} faults`));
+        continue;
+      }
+      const hist = outsideHistory(
+        j.history.map((h) => median(h.faults[kind]?.[which] ?? [])),
+        mc
+      );
+      let verdict = "same";
+      if (mc - mb >= Math.max(abs, rel * mb) && Math.min(...sc) > mb && hist.above) verdict = "worse";
+      else if (mb - mc >= Math.max(abs, rel * mc) && Math.max(...sc) < mb && hist.below) verdict = "better";
+      const method = `medians of ${sc.length} vs ${sb.length} fault window(s); worse needs every current window above the baseline median and a rise of at least ${abs} ms and ${Math.round(rel * 100)} %${hist.text}`;
+      out.push(metric(id, label, "ms", r2(mb), r2(mc), verdict, method));
+    }
+    if (b && c && b.windows > 0 && c.windows > 0) {
+      const allB = b.recovered === b.windows;
+      const allC = c.recovered === c.windows;
+      const verdict = allB && !allC ? "worse" : !allB && allC ? "better" : "same";
+      out.push(metric(`recovered.${kind}`, `recovered from ${kind}`, "windows", b.recovered / b.windows, c.recovered / c.windows, verdict, `${c.recovered}/${c.windows} vs ${b.recovered}/${b.windows} windows recovered from; a fault the baseline always recovered from and the current run did not is always worse`));
+    }
+  }
+  return out;
+}
+function countMetric(j, id, label, of) {
+  const kb = of(j.base);
+  const kc = of(j.cur);
+  const tb = j.base.durationMs / 6e4;
+  const tc = j.cur.durationMs / 6e4;
+  if (tb <= 0 || tc <= 0) return metric(id, label, "/min", null, null, "unknown", "a run of no length");
+  const rb = kb / tb;
+  const rc = kc / tc;
+  const alpha = 1 - j.limits.confidence;
+  const test = poissonRateTest(kc, tc, kb, tb);
+  const expected = kb * (tc / tb);
+  const rel = 1 + j.limits.rateRelative;
+  const hist = outsideHistory(
+    j.history.map((h) => h.durationMs > 0 ? of(h) / (h.durationMs / 6e4) : null),
+    rc
+  );
+  let verdict = "same";
+  if (test.higher < alpha && rc >= rel * rb && kc - expected >= 2 && hist.above) verdict = "worse";
+  else if (test.lower < alpha && rb >= rel * rc && expected - kc >= 2 && hist.below) verdict = "better";
+  const method = `${kc} in ${r2(tc)} min vs ${kb} in ${r2(tb)} min; conditional binomial test of the two rates, p = ${r2(Math.min(test.higher, test.lower))}; worse needs p < ${r2(alpha)}, ${rel}\xD7 the baseline rate and 2 more than expected${hist.text}`;
+  return metric(id, label, "/min", r2(rb), r2(rc), verdict, method);
+}
+function findingMetrics(j, baselineKinds) {
+  const kinds = [.../* @__PURE__ */ new Set([...baselineKinds, ...Object.keys(j.cur.findings)])].sort();
+  return kinds.map((kind) => {
+    const b = j.base.findings[kind];
+    const c = j.cur.findings[kind];
+    const title = (c ?? b).title;
+    const severity = (c ?? b).severity;
+    if (c && !baselineKinds.has(kind)) return metric(`finding.${kind}`, `${severity}: ${title}`, "count", 0, c.count, "worse", "a new finding: the baseline never had it");
+    if (!c) return metric(`finding.${kind}`, `${severity}: ${title}`, "count", b?.count ?? 0, 0, "better", "gone: the baseline had it, the current run did not");
+    return metric(`finding.${kind}`, `${severity}: ${title}`, "count", b?.count ?? 0, c.count, "same", "seen in the baseline too (counts follow the run length)");
+  });
+}
+function memoryMetric(j) {
+  const mb = j.base.memorySlope;
+  const mc = j.cur.memorySlope;
+  const id = "memory.slope";
+  const label = "server memory slope";
+  if (mb === null || mc === null) return metric(id, label, "MiB/min", mb === null ? null : r2(mb), mc === null ? null : r2(mc), "unknown", "needs a run of at least a minute with the server memory sampled (a local server or --container) on both sides");
+  const lim = j.limits.memoryMiBPerMinute;
+  const hist = outsideHistory(
+    j.history.map((h) => h.memorySlope),
+    mc
+  );
+  const verdict = mc - mb >= lim && hist.above ? "worse" : mb - mc >= lim && hist.below ? "better" : "same";
+  return metric(id, label, "MiB/min", r2(mb), r2(mc), verdict, `least-squares RSS slopes; worse needs a rise of at least ${lim} MiB/min${hist.text}`);
+}
+function limitsFor(cur) {
+  return { ...DEFAULT_REGRESSION_LIMITS, ...cur.regression ?? {} };
+}
+function ignored(id, patterns) {
+  return patterns.some((p) => p.endsWith("*") ? id.startsWith(p.slice(0, -1)) : id === p);
+}
+function compareScenario(key, history, currentRuns) {
+  const cur = pool(currentRuns);
+  const notes = [];
+  if (currentRuns.length > 1) notes.push(`${currentRuns.length} current runs pooled`);
+  const base = { key, scenario: cur.scenario, profile: cur.profile, baselineRuns: history.length, currentRuns: currentRuns.length };
+  if (history.length === 0) return { ...base, verdict: "unknown", metrics: [], notes: [...notes, "no baseline run of this scenario"] };
+  const limits = limitsFor(cur);
+  const j = { limits, z: zFor(limits.confidence), base: pool(history), history, cur };
+  const baselineKinds = new Set(history.flatMap((h) => Object.keys(h.findings)));
+  const all = [
+    rateMetric(j, "availability", "availability", (f) => [f.requests - f.answered, f.requests], (bad) => 1 - bad),
+    rateMetric(j, "errorRate", "error rate", (f) => [f.failed, f.requests], (bad) => bad),
+    rateMetric(j, "toolErrorRate", "tool error rate", (f) => [f.toolErrors, f.toolCalls], (bad) => bad),
+    ...latencyMetrics(j),
+    ...faultMetrics(j),
+    countMetric(j, "reconnects", "reconnects", (f) => f.reconnects),
+    countMetric(j, "unexpectedDisconnections", "unexpected disconnections", (f) => f.unexpectedDisconnections),
+    ...findingMetrics(j, baselineKinds),
+    memoryMetric(j)
+  ];
+  const metrics2 = all.filter((m) => !ignored(m.id, limits.ignore));
+  if (metrics2.length < all.length) notes.push(`not judged (expect.regression.ignore): ${all.filter((m) => ignored(m.id, limits.ignore)).map((m) => m.id).join(", ")}`);
+  return { ...base, verdict: overall(metrics2.map((m) => m.verdict)), metrics: metrics2, notes };
+}
+function overall(verdicts) {
+  if (verdicts.includes("worse")) return "worse";
+  if (verdicts.includes("better")) return "better";
+  return verdicts.includes("same") ? "same" : "unknown";
+}
+function compareResults(baseline, current) {
+  const b = runsByKey(baseline);
+  const c = runsByKey(current);
+  const scenarios = [...c.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([key, runs]) => compareScenario(key, b.get(key) ?? [], runs));
+  const onlyInBaseline = [...b.keys()].filter((k) => !c.has(k)).sort();
+  return { kind: "mcp-reliability-comparison", version: 1, verdict: overall(scenarios.map((s) => s.verdict)), scenarios, onlyInBaseline };
+}
+function regressions(cmp) {
+  return cmp.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === "worse").map((m) => ({ scenario: s, metric: m })));
+}
+
+// src/compare/render.ts
+var VERDICT_TEXT = { worse: "**worse**", better: "better", same: "same", unknown: "unknown" };
+var MAIN = /* @__PURE__ */ new Set(["availability", "errorRate", "latency.tools/call.p50", "latency.tools/call.p95", "latency.tools/call.p99"]);
+function value(m, v) {
+  if (v === null) return "\u2014";
+  if (m.unit === "ms") return formatMs(v);
+  if (m.unit === "%") return `${v.toFixed(2)} %`;
+  if (m.unit === "windows") return `${Math.round(v * 100)} %`;
+  return `${v} ${m.unit === "count" ? "" : m.unit}`.trim();
+}
+function delta(m) {
+  if (m.delta === null || m.unit === "windows") return "\u2014";
+  const sign = m.delta > 0 ? "+" : m.delta < 0 ? "\u2212" : "\xB1";
+  const abs = Math.abs(m.delta);
+  if (m.unit === "ms") return `${sign}${formatMs(abs)}`;
+  if (m.unit === "%") return `${sign}${abs.toFixed(2)} pp`;
+  const rel = m.baseline ? ` (${sign}${Math.round(abs / Math.abs(m.baseline) * 100)} %)` : "";
+  return `${sign}${abs}${m.unit === "count" ? "" : ` ${m.unit}`}${rel}`;
+}
+function change(m) {
+  return `${value(m, m.baseline)} \u2192 ${value(m, m.current)}`;
+}
+function comparisonHeadline(cmp) {
+  const worse = regressions(cmp);
+  const compared = cmp.scenarios.filter((s) => s.baselineRuns > 0);
+  if (compared.length === 0) return "**Compared with the baseline: unknown** \u2014 no scenario run here has a baseline run to compare with.";
+  if (worse.length === 0) {
+    const better = cmp.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === "better").map((m) => `${escapeText(m.label)} in ${codeSpan(s.key, false)}`));
+    return `**Compared with the baseline: no regression** (${compared.length} scenario run(s), every change within noise)${better.length ? `; better: ${better.slice(0, 5).join(", ")}${better.length > 5 ? ", \u2026" : ""}` : ""}.`;
+  }
+  const items = worse.map(({ scenario, metric: metric2 }) => `${escapeText(metric2.label)} in ${codeSpan(scenario.key, false)} (${escapeText(change(metric2))}${metric2.unit === "count" ? "" : `, ${delta(metric2)}`})`);
+  const shown = items.slice(0, 8);
+  return `**Compared with the baseline: WORSE** \u2014 ${shown.join("; ")}${items.length > shown.length ? `; and ${items.length - shown.length} more` : ""}.`;
+}
+function scenarioTable(s) {
+  const rows = s.metrics.filter((m) => MAIN.has(m.id) || m.verdict === "worse" || m.verdict === "better");
+  if (rows.length === 0) return "_Nothing to compare._";
+  return markdownTable([["metric", "baseline", "current", "\u0394", "verdict"], ...rows.map((m) => [escapeText(m.label), value(m, m.baseline), value(m, m.current), delta(m), VERDICT_TEXT[m.verdict]])], { align: ["l", "r", "r", "r", "l"] });
+}
+function methods(s) {
+  const rows = s.metrics.map((m) => [codeSpan(m.id), change(m), VERDICT_TEXT[m.verdict], escapeText(m.method)]);
+  return `<details><summary>${escapeText(s.key)}: all ${s.metrics.length} metrics and how each was judged</summary>
+
+${markdownTable([["metric", "baseline \u2192 current", "verdict", "how"], ...rows], { align: ["l", "r", "l", "l"] })}
+
+</details>`;
+}
+function renderComparison(cmp, opts = {}) {
+  const parts = [comparisonHeadline(cmp)];
+  for (const s of cmp.scenarios) {
+    const runs = s.baselineRuns > 1 ? `${s.baselineRuns} baseline runs` : s.baselineRuns === 1 ? "1 baseline run" : "no baseline";
+    parts.push(`#### ${escapeText(s.key)} vs baseline: ${VERDICT_TEXT[s.verdict]} (${runs})`);
+    if (s.baselineRuns > 0) parts.push(scenarioTable(s));
+    if (s.notes.length) parts.push(s.notes.map((n) => `- ${escapeText(n)}`).join("\n"));
+    if (opts.details !== false && s.metrics.length) parts.push(methods(s));
+  }
+  if (cmp.onlyInBaseline.length) parts.push(`_In the baseline but not run here: ${cmp.onlyInBaseline.map((k) => codeSpan(k, false)).join(", ")}._`);
+  return `${parts.join("\n\n")}
+`;
+}
+
+// src/report/run-report.ts
+function reportVerdicts(results) {
+  const { merged, single } = mergeShards(results);
+  return [...single.map((r) => r.verdict), ...merged.map((m) => m.verdict)];
+}
+function overall2(results) {
+  const verdicts = reportVerdicts(results);
+  if (verdicts.length === 0) return "no scenario results";
+  if (verdicts.includes("error")) return "**ERROR**";
+  return verdicts.every((v) => v === "pass") ? "PASS" : "**FAIL**";
+}
+function sloTable3(slos) {
+  const rows = slos.map((s) => [codeSpan(s.id), formatSloValue(s.measured, s.unit), formatSloLimit(s), s.note ? escapeText(s.note) : ""]);
+  return markdownTable([["failing SLO", "measured", "limit", "note"], ...rows], { align: ["l", "r", "r", "l"] });
+}
+function failingSlos(r) {
+  const failing = r.slos.filter((s) => !s.passed);
+  if (r.verdict === "error") return `Harness error: ${escapeText(r.error ?? "unknown")}`;
+  if (failing.length === 0) return "";
+  return sloTable3(failing);
+}
+function mainLatency(m) {
+  const stats = m.latency["tools/call"] ?? m.latency["role:probe"];
+  return stats && stats.count - (stats.unavailable ?? 0) > 0 ? stats : void 0;
+}
+function renderMergedLoads(merged) {
+  if (merged.length === 0) return "";
+  const rows = merged.map((m) => {
+    const lat = mainLatency(m);
+    const failing = m.slos.filter((s) => !s.passed).map((s) => s.id);
+    return [
+      escapeText(m.scenario),
+      codeSpan(m.client),
+      `${m.present.length}/${m.count}`,
+      String(m.totals.requests),
+      String(Math.round(m.requestsPerSecond * 10) / 10),
+      formatPercent(m.totals.availabilityPercent),
+      formatPercent(m.totals.errorRatePercent),
+      lat ? formatMs(lat.p50) : "\u2014",
+      lat ? formatMs(lat.p95) : "\u2014",
+      lat ? formatMs(lat.p99) : "\u2014",
+      m.verdict === "pass" ? "PASS" : `**${m.verdict.toUpperCase()}**`,
+      failing.length ? codeList(failing) : "\u2014"
+    ];
+  });
+  const table2 = markdownTable(
+    [["split load", "client profile", "shards", "requests", "req/s", "availability", "error rate", "p50", "p95", "p99", "verdict", "failing SLOs"], ...rows],
+    { align: ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r", "l", "l"] }
+  );
+  const detail = merged.map((m) => {
+    const failing = m.slos.filter((s) => !s.passed);
+    const parts = [failing.length ? sloTable3(failing) : "", m.notes.map((n) => `- ${escapeText(n)}`).join("\n")].filter(Boolean);
+    return parts.length ? `<details><summary>${escapeText(m.scenario)} split ${m.count} ways \xB7 ${m.verdict.toUpperCase()}</summary>
+
+${parts.join("\n\n")}
+
+</details>` : "";
+  }).filter(Boolean);
+  const intro = "Loads split across jobs (`--shard k/N`): counts added, latency from the merged histograms (percentiles of every request of every shard, not averages); these verdicts stand for their shards.";
+  return [intro, table2, ...detail].join("\n\n");
+}
+function faults(r) {
+  const w = r.faults.windows;
+  if (w.length === 0) return "";
+  const rows = w.slice(0, 10).map((f) => [String(f.index), codeSpan(f.kind), f.mttdMs === null ? "not noticed" : formatMs(f.mttdMs), f.mttrMs === null ? "\u2014" : formatMs(f.mttrMs)]);
+  return markdownTable([["#", "fault", "MTTD", "MTTR"], ...rows], { align: ["r", "l", "r", "r"] }) + (w.length > 10 ? `
+
+_${w.length - 10} more faults in the artifact._` : "");
+}
+function findings(r) {
+  if (r.violations.length === 0) return "";
+  return r.violations.map((v) => `- ${v.severity}: ${escapeText(v.title)} (${codeSpan(v.kind)}) \xD7${v.count}`).join("\n");
+}
+function scenarioDetail(r) {
+  const parts = [failingSlos(r), faults(r), findings(r), runCharts(r, { maxPoints: COMPACT_POINTS }) ?? ""].filter(Boolean);
+  const head = `<details><summary>${escapeText(r.scenario.name)} \xB7 ${codeSpan(r.client.profile, false)} \xB7 ${r.verdict.toUpperCase()}</summary>
+
+`;
+  return `${head}${parts.join("\n\n") || "Every SLO met, no finding, nothing to chart."}
+
+</details>`;
+}
+function renderRunReport(results, opts = {}) {
+  const links = [opts.links?.run ? `[the workflow run](${opts.links.run})` : "", opts.links?.artifacts ? `[its artifacts](${opts.links.artifacts})` : ""].filter(Boolean);
+  const linkLine = links.length ? `Full reports, results and logs: ${links.join(", ")}.` : "";
+  const cmp = opts.comparison;
+  const head = [opts.marker ?? "", `## ${escapeText(opts.title ?? "MCP reliability")}: ${overall2(results)}`, cmp ? comparisonHeadline(cmp) : ""].filter(Boolean).join("\n");
+  const summary = renderSummary(results, opts.skipped).trimEnd();
+  const loads = renderMergedLoads(mergeShards(results).merged);
+  const deltas = cmp ? `### Against the baseline${opts.baselineLabel ? `: ${opts.baselineLabel}` : ""}
+
+${renderComparison(cmp).split("\n\n").slice(1).join("\n\n").trimEnd()}` : "";
+  const details = results.map(scenarioDetail);
+  const assemble = (shown, cut) => [head, summary, loads, deltas, ...shown, cut > 0 ? `_Details of ${cut} scenario(s) left out to fit the comment; ${linkLine ? "see the links below" : "see the job summary"}._` : "", linkLine].filter(Boolean).join("\n\n") + "\n";
+  const max2 = opts.maxChars ?? Infinity;
+  let body = assemble(details, 0);
+  for (let keep = details.length - 1; body.length > max2 && keep >= 0; keep--) body = assemble(details.slice(0, keep), details.length - keep);
+  if (body.length > max2) {
+    const tail = `
+
+_\u2026cut to ${max2} characters: ${linkLine || "see the job summary"}_
+`;
+    body = body.slice(0, Math.max(0, max2 - tail.length)) + tail;
+  }
+  return body;
+}
+
 // src/report/files.ts
 function runSlug(result) {
   const base = result.client.profile === "resilient" ? result.scenario.name : `${result.scenario.name}.${result.client.profile}`;
@@ -21558,7 +22498,7 @@ function writeRunFiles(outDir, result) {
 function writeSummaryFiles(outDir, results, skipped2 = []) {
   const paths = summaryFilePaths(outDir);
   mkdirSync(join2(outDir, "reports"), { recursive: true });
-  writeFileSync(paths.summary, renderSummary(results, skipped2));
+  writeFileSync(paths.summary, renderRunReport(results, { skipped: skipped2 }));
   writeFileSync(paths.junit, renderJUnit(results));
   return paths;
 }
@@ -23520,299 +24460,6 @@ var result_schema_default = {
   }
 };
 
-// src/metrics/histogram.ts
-var hdr = __toESM(require_dist(), 1);
-var LOWEST_MICROS = 1;
-var HIGHEST_MICROS = 36e8;
-var LatencyHistogram = class {
-  histogram;
-  /** `significantDigits`: 3 (default, 0.1 % resolution) or 2 (1 %, a seventh of the memory). */
-  constructor(options = {}) {
-    this.histogram = hdr.build({
-      bitBucketSize: 32,
-      autoResize: false,
-      lowestDiscernibleValue: LOWEST_MICROS,
-      highestTrackableValue: HIGHEST_MICROS,
-      numberOfSignificantValueDigits: options.significantDigits ?? 3,
-      useWebAssembly: false
-    });
-  }
-  /** Record one latency in milliseconds (negative or non-finite values count as 0). */
-  record(ms3) {
-    const micros = Number.isFinite(ms3) && ms3 > 0 ? Math.round(ms3 * 1e3) : 0;
-    this.histogram.recordValue(Math.min(micros, HIGHEST_MICROS));
-  }
-  get count() {
-    return this.histogram.totalCount;
-  }
-  /**
-   * Value at percentile p (0..100), in ms; 0 when empty. HdrHistogram answers with the upper edge
-   * of the value's bucket; it is capped at the largest recorded value so that p99 never exceeds max.
-   */
-  percentile(p) {
-    if (this.count === 0) return 0;
-    return Math.min(this.histogram.getValueAtPercentile(p), this.histogram.maxValue) / 1e3;
-  }
-  /** Largest recorded value in ms (exact to the histogram's resolution); 0 when empty. */
-  get max() {
-    return this.count === 0 ? 0 : this.histogram.maxValue / 1e3;
-  }
-  get mean() {
-    return this.count === 0 ? 0 : this.histogram.mean / 1e3;
-  }
-  /**
-   * Every sample, as HdrHistogram's V2 compressed encoding in base64 (the format other HdrHistogram
-   * libraries read): histograms of several runs merge exactly ({@link mergeEncoded}).
-   */
-  encode() {
-    return hdr.encodeIntoCompressedBase64(this.histogram);
-  }
-  /** Add the samples of an encoded histogram (from {@link encode}) to this one. */
-  addEncoded(encoded) {
-    this.histogram.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
-  }
-  /** Bytes the histogram holds; constant for its lifetime. */
-  get estimatedFootprintInBytes() {
-    return this.histogram.estimatedFootprintInBytes;
-  }
-  /**
-   * Summary for the Result. `count` is the number of latency samples recorded here; the
-   * {@link LatencyBook} overrides it with all requests, including those never sent.
-   */
-  toStats(errors, timeouts, maxMs) {
-    const max2 = maxMs ?? this.max;
-    const at = (p) => round3(Math.min(this.percentile(p), max2));
-    return {
-      count: this.count,
-      errors,
-      timeouts,
-      p50: at(50),
-      p90: at(90),
-      p95: at(95),
-      p99: at(99),
-      max: round3(max2),
-      mean: round3(this.mean)
-    };
-  }
-};
-function round3(ms3) {
-  return Math.round(ms3 * 1e3) / 1e3;
-}
-
-// src/report/merge.ts
-var WHOLE_LOAD = /^(availability|errorRate|toolErrorRate|minRequests|minRequestRate|latency\..+\.(p50|p90|p95|p99|max))$/;
-var round4 = (v) => Math.round(v * 1e4) / 1e4;
-var percent2 = (part, whole) => whole === 0 ? null : round4(part / whole * 100);
-function groupKey(r) {
-  return JSON.stringify([r.scenario.name, r.client.profile, r.target.name, r.run.shard.count, r.run.shard.baseSeed]);
-}
-function mergeShards(results) {
-  const groups = /* @__PURE__ */ new Map();
-  const single = [];
-  for (const r of results) {
-    if (!r.run.shard) {
-      single.push(r);
-      continue;
-    }
-    const key = groupKey(r);
-    groups.set(key, [...groups.get(key) ?? [], r]);
-  }
-  return { merged: [...groups.values()].map(mergeGroup), single };
-}
-function mergeGroup(all) {
-  const first = all[0];
-  const count = first.run.shard.count;
-  const notes = [];
-  const byIndex = /* @__PURE__ */ new Map();
-  for (const r of all) {
-    if (byIndex.has(r.run.shard.index)) notes.push(`shard ${r.run.shard.index}/${count} appears twice: the second result was left out`);
-    else byIndex.set(r.run.shard.index, r);
-  }
-  const shards = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
-  const present = shards.map((r) => r.run.shard.index);
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length) notes.push(`shard(s) ${missing.map((i) => `${i}/${count}`).join(", ")} missing: the merged figures hold ${present.length} of ${count} shares of the load, so the load is not judged`);
-  const sum = (f) => shards.reduce((s, r) => s + (f(r) ?? 0), 0);
-  const requests = sum((r) => r.totals.requests);
-  const ok = sum((r) => r.totals.ok);
-  const errors = sum((r) => r.totals.errors);
-  const timeouts = sum((r) => r.totals.timeouts);
-  const unavailable = sum((r) => r.totals.unavailable);
-  const toolErrors = sum((r) => r.totals.toolErrors);
-  const toolCalls = sum((r) => r.latency["tools/call"]?.count);
-  const totals = {
-    requests,
-    ok,
-    errors,
-    timeouts,
-    unavailable,
-    toolErrors,
-    availabilityPercent: percent2(ok + toolErrors, requests),
-    errorRatePercent: percent2(errors + timeouts, requests),
-    toolErrorRatePercent: percent2(toolErrors, toolCalls)
-  };
-  const requestsPerSecond = round4(sum((r) => r.run.durationMs > 0 ? r.totals.requests * 1e3 / r.run.durationMs : 0));
-  const latency2 = {};
-  const keys = [...new Set(shards.flatMap((r) => Object.keys(r.latency)))].sort();
-  for (const key of keys) {
-    const parts = shards.map((r) => r.latency[key]).filter((s) => s !== void 0);
-    if (parts.some((s) => s.histogram === void 0)) {
-      notes.push(`latency of ${key}: a shard's result has no histogram (written before schema 1.4.0), so it is not merged`);
-      continue;
-    }
-    const h = new LatencyHistogram();
-    for (const s of parts) h.addEncoded(s.histogram);
-    const partSum = (f) => parts.reduce((n, s) => n + (f(s) ?? 0), 0);
-    const sent2 = parts.filter((s) => s.count - (s.unavailable ?? 0) > 0);
-    const stats = h.toStats(partSum((s) => s.errors), partSum((s) => s.timeouts), sent2.length ? Math.max(...sent2.map((s) => s.max)) : 0);
-    latency2[key] = {
-      ...stats,
-      count: partSum((s) => s.count),
-      unavailable: partSum((s) => s.unavailable),
-      ...partSum((s) => s.toolErrors) ? { toolErrors: partSum((s) => s.toolErrors) } : {},
-      histogram: h.encode()
-    };
-  }
-  const slos = mergeSlos(shards, totals, latency2);
-  let verdict = slos.every((s) => s.passed) ? "pass" : "fail";
-  if (missing.length || shards.some((r) => r.verdict === "error")) verdict = "error";
-  for (const r of shards.filter((s) => s.verdict === "error")) notes.push(`shard ${r.run.shard.index}/${count}: harness error: ${r.error ?? "unknown"}`);
-  return { scenario: first.scenario.name, client: first.client.profile, target: first.target.name, count, present, missing, baseSeed: first.run.shard.baseSeed, verdict, totals, requestsPerSecond, latency: latency2, slos, notes };
-}
-function mergeSlos(shards, totals, latency2) {
-  const ids = [...new Set(shards.flatMap((r) => r.slos.map((s) => s.id)))];
-  return ids.map((id) => {
-    const each = shards.map((r) => ({ r, slo: r.slos.find((s) => s.id === id) })).filter((x) => x.slo !== void 0);
-    const base = each[0].slo;
-    if (!WHOLE_LOAD.test(id)) {
-      const failed2 = each.filter((x) => !x.slo.passed);
-      const worst = failed2[0] ?? each[0];
-      const which = failed2.map((x) => `${x.r.run.shard.index}/${x.r.run.shard.count}`).join(", ");
-      return { ...worst.slo, passed: failed2.length === 0, note: failed2.length ? `judged per shard: failed in shard ${which}${worst.slo.note ? ` (${worst.slo.note})` : ""}` : "judged per shard: met in every shard" };
-    }
-    let measured;
-    let limit = Number(base.limit);
-    if (id === "availability") measured = totals.availabilityPercent;
-    else if (id === "errorRate") measured = totals.errorRatePercent;
-    else if (id === "toolErrorRate") measured = totals.toolErrorRatePercent ?? null;
-    else if (id === "minRequests" || id === "minRequestRate") {
-      measured = totals.requests;
-      limit = round4(each.reduce((n, x) => n + Number(x.slo.limit), 0));
-    } else {
-      const m = /^latency\.(.+)\.(p50|p90|p95|p99|max)$/.exec(id);
-      const stats = latency2[m[1]];
-      measured = stats && stats.count - (stats.unavailable ?? 0) > 0 ? stats[m[2]] : null;
-    }
-    const { note: _note, ...rest } = base;
-    if (measured === null) return { ...rest, measured: null, limit, passed: false, note: "nothing was measured in the merged shards" };
-    const passed2 = base.comparator === ">=" ? measured >= limit : measured <= limit;
-    return { ...rest, measured, limit, passed: passed2, note: `merged over ${each.length} shard(s)` };
-  });
-}
-
-// src/report/run-report.ts
-function reportVerdicts(results) {
-  const { merged, single } = mergeShards(results);
-  return [...single.map((r) => r.verdict), ...merged.map((m) => m.verdict)];
-}
-function overall(results) {
-  const verdicts = reportVerdicts(results);
-  if (verdicts.length === 0) return "no scenario results";
-  if (verdicts.includes("error")) return "**ERROR**";
-  return verdicts.every((v) => v === "pass") ? "PASS" : "**FAIL**";
-}
-function sloTable3(slos) {
-  const rows = slos.map((s) => [codeSpan(s.id), formatSloValue(s.measured, s.unit), formatSloLimit(s), s.note ? escapeText(s.note) : ""]);
-  return markdownTable([["failing SLO", "measured", "limit", "note"], ...rows], { align: ["l", "r", "r", "l"] });
-}
-function failingSlos(r) {
-  const failing = r.slos.filter((s) => !s.passed);
-  if (r.verdict === "error") return `Harness error: ${escapeText(r.error ?? "unknown")}`;
-  if (failing.length === 0) return "";
-  return sloTable3(failing);
-}
-function mainLatency(m) {
-  const stats = m.latency["tools/call"] ?? m.latency["role:probe"];
-  return stats && stats.count - (stats.unavailable ?? 0) > 0 ? stats : void 0;
-}
-function renderMergedLoads(merged) {
-  if (merged.length === 0) return "";
-  const rows = merged.map((m) => {
-    const lat = mainLatency(m);
-    const failing = m.slos.filter((s) => !s.passed).map((s) => s.id);
-    return [
-      escapeText(m.scenario),
-      codeSpan(m.client),
-      `${m.present.length}/${m.count}`,
-      String(m.totals.requests),
-      String(Math.round(m.requestsPerSecond * 10) / 10),
-      formatPercent(m.totals.availabilityPercent),
-      formatPercent(m.totals.errorRatePercent),
-      lat ? formatMs(lat.p50) : "\u2014",
-      lat ? formatMs(lat.p95) : "\u2014",
-      lat ? formatMs(lat.p99) : "\u2014",
-      m.verdict === "pass" ? "PASS" : `**${m.verdict.toUpperCase()}**`,
-      failing.length ? codeList(failing) : "\u2014"
-    ];
-  });
-  const table2 = markdownTable(
-    [["split load", "client profile", "shards", "requests", "req/s", "availability", "error rate", "p50", "p95", "p99", "verdict", "failing SLOs"], ...rows],
-    { align: ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r", "l", "l"] }
-  );
-  const detail = merged.map((m) => {
-    const failing = m.slos.filter((s) => !s.passed);
-    const parts = [failing.length ? sloTable3(failing) : "", m.notes.map((n) => `- ${escapeText(n)}`).join("\n")].filter(Boolean);
-    return parts.length ? `<details><summary>${escapeText(m.scenario)} split ${m.count} ways \xB7 ${m.verdict.toUpperCase()}</summary>
-
-${parts.join("\n\n")}
-
-</details>` : "";
-  }).filter(Boolean);
-  const intro = "Loads split across jobs (`--shard k/N`): counts added, latency from the merged histograms (percentiles of every request of every shard, not averages); these verdicts stand for their shards.";
-  return [intro, table2, ...detail].join("\n\n");
-}
-function faults(r) {
-  const w = r.faults.windows;
-  if (w.length === 0) return "";
-  const rows = w.slice(0, 10).map((f) => [String(f.index), codeSpan(f.kind), f.mttdMs === null ? "not noticed" : formatMs(f.mttdMs), f.mttrMs === null ? "\u2014" : formatMs(f.mttrMs)]);
-  return markdownTable([["#", "fault", "MTTD", "MTTR"], ...rows], { align: ["r", "l", "r", "r"] }) + (w.length > 10 ? `
-
-_${w.length - 10} more faults in the artifact._` : "");
-}
-function findings(r) {
-  if (r.violations.length === 0) return "";
-  return r.violations.map((v) => `- ${v.severity}: ${escapeText(v.title)} (${codeSpan(v.kind)}) \xD7${v.count}`).join("\n");
-}
-function scenarioDetail(r) {
-  const parts = [failingSlos(r), faults(r), findings(r)].filter(Boolean);
-  const head = `<details><summary>${escapeText(r.scenario.name)} \xB7 ${codeSpan(r.client.profile, false)} \xB7 ${r.verdict.toUpperCase()}</summary>
-
-`;
-  return `${head}${parts.join("\n\n") || "Every SLO met, no finding."}
-
-</details>`;
-}
-function renderRunReport(results, opts = {}) {
-  const links = [opts.links?.run ? `[the workflow run](${opts.links.run})` : "", opts.links?.artifacts ? `[its artifacts](${opts.links.artifacts})` : ""].filter(Boolean);
-  const linkLine = links.length ? `Full reports, results and logs: ${links.join(", ")}.` : "";
-  const head = [opts.marker ?? "", `## ${escapeText(opts.title ?? "MCP reliability")}: ${overall(results)}`].filter(Boolean).join("\n");
-  const summary = renderSummary(results).trimEnd();
-  const loads = renderMergedLoads(mergeShards(results).merged);
-  const details = results.map(scenarioDetail);
-  const assemble = (shown, cut) => [head, summary, loads, ...shown, cut > 0 ? `_Details of ${cut} scenario(s) left out to fit the comment; ${linkLine ? "see the links below" : "see the job summary"}._` : "", linkLine].filter(Boolean).join("\n\n") + "\n";
-  const max2 = opts.maxChars ?? Infinity;
-  let body = assemble(details, 0);
-  for (let keep = details.length - 1; body.length > max2 && keep >= 0; keep--) body = assemble(details.slice(0, keep), details.length - keep);
-  if (body.length > max2) {
-    const tail = `
-
-_\u2026cut to ${max2} characters: ${linkLine || "see the job summary"}_
-`;
-    body = body.slice(0, Math.max(0, max2 - tail.length)) + tail;
-  }
-  return body;
-}
-
 // src/report/read-results.ts
 var import__2 = __toESM(require__(), 1);
 import { readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
@@ -23834,22 +24481,22 @@ function resultFilesAt(path) {
   walk2(path, 0);
   return found;
 }
-function checkResult(value, where2) {
-  if (!validate(value)) {
+function checkResult(value2, where2) {
+  if (!validate(value2)) {
     const e = validate.errors?.[0];
-    const version2 = value?.schemaVersion;
+    const version2 = value2?.schemaVersion;
     throw new BadInputError(`${where2}: not a valid mcp-reliability result at ${e?.instancePath || "/"}: ${e?.message ?? "invalid"}${version2 !== void 0 && e?.instancePath === "/schemaVersion" ? ` (schema version ${JSON.stringify(version2)}; this version reads ${result_schema_default.properties.schemaVersion.enum.join(" and ")}: re-run with this version)` : ""}`);
   }
-  return value;
+  return value2;
 }
 function readResultFile(file, where2 = file) {
-  let value;
+  let value2;
   try {
-    value = JSON.parse(readFileSync2(file, "utf8"));
+    value2 = JSON.parse(readFileSync2(file, "utf8"));
   } catch (err) {
     throw new BadInputError(`${where2}: not JSON (${err.message})`);
   }
-  return checkResult(value, where2);
+  return checkResult(value2, where2);
 }
 
 // src/run/runner.ts
@@ -24318,8 +24965,8 @@ async function ready(baseUrl, options = {}) {
   if (answer.status < 200 || answer.status > 299) return httpError(answer.status, answer.body);
   return { ok: true, data: { message: answer.body.trim() } };
 }
-function sampleValue2(value) {
-  const n = Number(value);
+function sampleValue2(value2) {
+  const n = Number(value2);
   return Number.isFinite(n) ? n : null;
 }
 function unixSeconds(date4) {
@@ -24378,8 +25025,8 @@ function isInstantData(data) {
   if (data.resultType === "vector" || data.resultType === "matrix") return Array.isArray(data.result);
   return (data.resultType === "scalar" || data.resultType === "string") && Array.isArray(data.result) && data.result.length === 2;
 }
-function isObject2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function isObject2(value2) {
+  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2);
 }
 function snippet(text) {
   const flat = text.replace(/\s+/g, " ").trim();
@@ -24596,10 +25243,10 @@ function getEnumValues(entries) {
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
-function jsonStringifyReplacer(_, value) {
-  if (typeof value === "bigint")
-    return value.toString();
-  return value;
+function jsonStringifyReplacer(_, value2) {
+  if (typeof value2 === "bigint")
+    return value2.toString();
+  return value2;
 }
 var Cached = class {
   constructor(getter) {
@@ -24636,17 +25283,17 @@ function floatSafeRemainder(val, step) {
 }
 var EVALUATING = /* @__PURE__ */ Symbol("evaluating");
 function defineLazy(object3, key, getter) {
-  let value = void 0;
+  let value2 = void 0;
   Object.defineProperty(object3, key, {
     get() {
-      if (value === EVALUATING) {
+      if (value2 === EVALUATING) {
         return void 0;
       }
-      if (value === void 0) {
-        value = EVALUATING;
-        value = getter();
+      if (value2 === void 0) {
+        value2 = EVALUATING;
+        value2 = getter();
       }
-      return value;
+      return value2;
     },
     set(v) {
       Object.defineProperty(object3, key, {
@@ -24660,9 +25307,9 @@ function defineLazy(object3, key, getter) {
 function objectClone(obj) {
   return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
 }
-function assignProp(target, prop, value) {
+function assignProp(target, prop, value2) {
   Object.defineProperty(target, prop, {
-    value,
+    value: value2,
     writable: true,
     enumerable: true,
     configurable: true
@@ -24678,19 +25325,19 @@ function sourceShape(schema) {
 function deferProp(target, key, getter) {
   Object.defineProperty(target, key, {
     get() {
-      const value = getter();
-      assignProp(this, key, value);
-      return value;
+      const value2 = getter();
+      assignProp(this, key, value2);
+      return value2;
     },
     enumerable: true,
     configurable: true
   });
 }
-function putProp(target, key, value) {
+function putProp(target, key, value2) {
   if (key in target)
-    assignProp(target, key, value);
+    assignProp(target, key, value2);
   else
-    target[key] = value;
+    target[key] = value2;
 }
 function mirrorShape(target, source, keys, wrap) {
   const raw = sourceShape(source);
@@ -24700,8 +25347,8 @@ function mirrorShape(target, source, keys, wrap) {
       continue;
     if (desc.get) {
       deferProp(target, key, () => {
-        const value = source._zod.def.shape[key];
-        return wrap ? wrap(value, key) : value;
+        const value2 = source._zod.def.shape[key];
+        return wrap ? wrap(value2, key) : value2;
       });
     } else
       putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
@@ -24900,9 +25547,9 @@ function createTransparentProxy(getter) {
       target ?? (target = getter());
       return Reflect.get(target, prop, receiver);
     },
-    set(_, prop, value, receiver) {
+    set(_, prop, value2, receiver) {
       target ?? (target = getter());
-      return Reflect.set(target, prop, value, receiver);
+      return Reflect.set(target, prop, value2, receiver);
     },
     has(_, prop) {
       target ?? (target = getter());
@@ -24926,12 +25573,12 @@ function createTransparentProxy(getter) {
     }
   });
 }
-function stringifyPrimitive(value) {
-  if (typeof value === "bigint")
-    return value.toString() + "n";
-  if (typeof value === "string")
-    return `"${value}"`;
-  return `${value}`;
+function stringifyPrimitive(value2) {
+  if (typeof value2 === "bigint")
+    return value2.toString() + "n";
+  if (typeof value2 === "string")
+    return `"${value2}"`;
+  return `${value2}`;
 }
 function optionalKeys(shape) {
   return Object.keys(shape).filter((k) => {
@@ -25040,15 +25687,15 @@ function partial(Class2, schema, mask, name2 = "partial") {
   }
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value2, key) => selected && !selected.has(key) ? value2 : new Class2({ type: "optional", innerType: value2 })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
 function required(Class2, schema, mask) {
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value2, key) => (
     // overwrite with non-optional
-    selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
+    selected && !selected.has(key) ? value2 : new Class2({ type: "nonoptional", innerType: value2 })
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
@@ -25243,12 +25890,12 @@ function members(proto, table2) {
       defineBound(proto, key, desc.value);
   }
 }
-function own(inst, key, value, enumerable = true) {
-  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
-  return value;
+function own(inst, key, value2, enumerable = true) {
+  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value: value2 });
+  return value2;
 }
-function hide(inst, key, value) {
-  return own(inst, key, value, false);
+function hide(inst, key, value2) {
+  return own(inst, key, value2, false);
 }
 // @__NO_SIDE_EFFECTS__
 function derived(computes, table2) {
@@ -25260,8 +25907,8 @@ function derived(computes, table2) {
       get() {
         return own(this, key, compute(this));
       },
-      set(value) {
-        own(this, key, value);
+      set(value2) {
+        own(this, key, value2);
       }
     });
   }
@@ -25273,8 +25920,8 @@ function defineBound(proto, key, fn) {
     get() {
       return this == null ? fn : own(this, key, fn.bind(this));
     },
-    set(value) {
-      own(this, key, value);
+    set(value2) {
+      own(this, key, value2);
     }
   });
 }
@@ -25305,21 +25952,21 @@ function defineLazyInternal(inst, key, compute) {
       const outer = broke;
       broke = false;
       try {
-        const value = compute(this);
+        const value2 = compute(this);
         if (broke)
           delete this[key];
         else
-          Object.defineProperty(this, key, { configurable: true, writable: true, value });
+          Object.defineProperty(this, key, { configurable: true, writable: true, value: value2 });
         broke = broke || outer;
-        return value;
+        return value2;
       } catch (err) {
         delete this[key];
         broke = broke || outer;
         throw err;
       }
     },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, value });
+    set(value2) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, value: value2 });
     }
   });
 }
@@ -25336,14 +25983,14 @@ function installLazyProp(inst, key, make, enumerable) {
       Object.defineProperty(this, key, desc);
       return desc.value;
     },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
+    set(value2) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value: value2 });
     }
   });
 }
 var CONSTANT_CATCH = "~constantCatch";
-function constantCatch(value) {
-  const fn = () => value;
+function constantCatch(value2) {
+  const fn = () => value2;
   fn[CONSTANT_CATCH] = true;
   return fn;
 }
@@ -25475,8 +26122,8 @@ function _getMessage() {
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
   return internals.message;
 }
-function _setMessage(value) {
-  this._zod.message = value;
+function _setMessage(value2) {
+  this._zod.message = value2;
 }
 var _messageDesc = {
   get: _getMessage,
@@ -25499,12 +26146,12 @@ var initializer = (inst, def) => {
       configurable: true,
       enumerable: false,
       get() {
-        const value = () => this.message;
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
-        return value;
+        const value2 = () => this.message;
+        Object.defineProperty(this, "toString", { value: value2, configurable: true, writable: true });
+        return value2;
       },
-      set(value) {
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+      set(value2) {
+        Object.defineProperty(this, "toString", { value: value2, configurable: true, writable: true });
       }
     });
   }
@@ -25589,9 +26236,9 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema, value2, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
+    const result = schema._zod.run({ value: value2, issues: [] }, ctx);
     if (result instanceof Promise) {
       throw new $ZodAsyncError();
     }
@@ -25605,9 +26252,9 @@ var _parse = (_Err) => {
   return fn;
 };
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn = async (schema, value2, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
+    let result = schema._zod.run({ value: value2, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
@@ -25619,9 +26266,9 @@ var _parseAsync = (_Err) => {
   };
   return fn;
 };
-var _safeParse = (_Err) => (schema, value, _ctx) => {
+var _safeParse = (_Err) => (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
+  const result = schema._zod.run({ value: value2, issues: [] }, ctx);
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
@@ -25647,90 +26294,90 @@ function failure2(Err, issues, ctx) {
     }
   };
 }
-var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeParseAsync = (_Err) => async (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema._zod.run({ value: value2, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length ? failure2(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-var validate2 = ((schema, value, _ctx) => {
+var validate2 = ((schema, value2, _ctx) => {
   const validator = schema._zod.bag.validator;
   if (validator !== void 0) {
-    if (validator(value) !== COMPILE_INVALID)
+    if (validator(value2) !== COMPILE_INVALID)
       return true;
     if (validator.definite === true && _ctx === void 0)
       return false;
   }
-  return validateFallback(schema, value, _ctx);
+  return validateFallback(schema, value2, _ctx);
 });
-function validateFallback(schema, value, _ctx) {
+function validateFallback(schema, value2, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
   const fallbackRun = schema._zod.bag.fallbackRun;
   let result;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
-    result = fallbackRun({ value, issues: [] }, ctx);
+    result = fallbackRun({ value: value2, issues: [] }, ctx);
   } else {
-    result = schema._zod.run({ value, issues: [] }, ctx);
+    result = schema._zod.run({ value: value2, issues: [] }, ctx);
   }
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
   return result.issues.length === 0;
 }
-var validateAsync = async (schema, value, _ctx) => {
+var validateAsync = async (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema._zod.run({ value: value2, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
   const parse3 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema, value2, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse3(schema, value2, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var _decode = (_Err) => {
   const parse3 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = (schema, value2, _ctx, _params) => {
+    return parse3(schema, value2, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn = async (schema, value2, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync3(schema, value2, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = async (schema, value2, _ctx, _params) => {
+    return await parseAsync3(schema, value2, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
-var _safeEncode = (_Err) => (schema, value, _ctx) => {
+var _safeEncode = (_Err) => (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParse(_Err)(schema, value, ctx);
+  return _safeParse(_Err)(schema, value2, ctx);
 };
-var _safeDecode = (_Err) => (schema, value, _ctx) => {
-  return _safeParse(_Err)(schema, value, _ctx);
+var _safeDecode = (_Err) => (schema, value2, _ctx) => {
+  return _safeParse(_Err)(schema, value2, _ctx);
 };
-var _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeEncodeAsync = (_Err) => async (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParseAsync(_Err)(schema, value, ctx);
+  return _safeParseAsync(_Err)(schema, value2, ctx);
 };
-var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
-  return _safeParseAsync(_Err)(schema, value, _ctx);
+var _safeDecodeAsync = (_Err) => async (schema, value2, _ctx) => {
+  return _safeParseAsync(_Err)(schema, value2, _ctx);
 };
 
 // node_modules/zod/v4/core/regexes.js
@@ -26267,26 +26914,26 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   get "~standard"() {
     return hide(this, "~standard", standardProps(this));
   },
-  set "~standard"(value) {
-    own(this, "~standard", value);
+  set "~standard"(value2) {
+    own(this, "~standard", value2);
   }
 });
 var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
-async function validateAsync2(inst, value) {
+async function validateAsync2(inst, value2) {
   const ctx = { async: true };
-  return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
+  return toStandardResult(await inst._zod.run({ value: value2, issues: [] }, ctx), ctx);
 }
 function standardProps(inst) {
   return {
-    validate: (value) => {
+    validate: (value2) => {
       const ctx = { async: false };
       try {
-        const r = inst._zod.run({ value, issues: [] }, ctx);
+        const r = inst._zod.run({ value: value2, issues: [] }, ctx);
         if (!(r instanceof Promise))
           return toStandardResult(r, ctx);
       } catch (_) {
       }
-      return validateAsync2(inst, value);
+      return validateAsync2(inst, value2);
     },
     vendor: "zod",
     version: 1
@@ -26378,8 +27025,8 @@ function parseURLObject(trimmed, def) {
   }
 }
 var asciiTabOrNewline = /[\t\n\r]/g;
-function stripTabAndNewline(value) {
-  return value.replace(asciiTabOrNewline, "");
+function stripTabAndNewline(value2) {
+  return value2.replace(asciiTabOrNewline, "");
 }
 function urlHostnameOk(url2, hostname) {
   hostname.lastIndex = 0;
@@ -26506,10 +27153,10 @@ var $ZodIPv4 = /* @__PURE__ */ $constructor("$ZodIPv4", (inst, def) => {
   $ZodStringFormat.init(inst, def);
 });
 var ipv6Alphabet = /^[0-9a-fA-F:.]+$/;
-function isValidIPv6(value) {
-  if (!ipv6Alphabet.test(value))
+function isValidIPv6(value2) {
+  if (!ipv6Alphabet.test(value2))
     return false;
-  return canParseURL(`http://[${value}]`);
+  return canParseURL(`http://[${value2}]`);
 }
 var $ZodIPv6 = /* @__PURE__ */ $constructor("$ZodIPv6", (inst, def) => {
   def.pattern ?? (def.pattern = ipv6);
@@ -26530,8 +27177,8 @@ var $ZodCIDRv4 = /* @__PURE__ */ $constructor("$ZodCIDRv4", (inst, def) => {
   def.pattern ?? (def.pattern = cidrv4);
   $ZodStringFormat.init(inst, def);
 });
-function isValidCIDRv6(value) {
-  const parts = value.split("/");
+function isValidCIDRv6(value2) {
+  const parts = value2.split("/");
   if (parts.length !== 2)
     return false;
   const [address, prefix] = parts;
@@ -26928,7 +27575,7 @@ function handleCatchall(proms, input, payload, ctx, def, inst, abortEarly) {
     }
     const r = _catchall.run({ value: input[key], issues: [] }, ctx);
     if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input, optin, optout)));
+      proms.push(r.then((r3) => handlePropertyResult(r3, payload, key, input, optin, optout)));
     } else {
       handlePropertyResult(r, payload, key, input, optin, optout);
     }
@@ -26983,11 +27630,11 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   });
   const isObject4 = isObject3;
   const catchall = def.catchall;
-  let value;
+  let value2;
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    value ?? (value = _normalized.value);
+    value2 ?? (value2 = _normalized.value);
     const input = payload.value;
     if (!isObject4(input)) {
       payload.issues.push({
@@ -27000,10 +27647,10 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
     const proms = [];
-    const shape = value.shape;
+    const shape = value2.shape;
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const key of value.allKeys) {
+    for (const key of value2.allKeys) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
@@ -27016,7 +27663,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       const optout = el._zod.optout;
       const r = el._zod.run({ value: input[key], issues: [] }, ctx);
       if (r instanceof Promise) {
-        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input, optin, optout)));
+        proms.push(r.then((r3) => handlePropertyResult(r3, payload, key, input, optin, optout)));
       } else {
         handlePropertyResult(r, payload, key, input, optin, optout);
       }
@@ -27130,9 +27777,9 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
   const catchall = def.catchall;
-  let value;
+  let value2;
   inst._zod.parse = (payload, ctx) => {
-    value ?? (value = _normalized.value);
+    value2 ?? (value2 = _normalized.value);
     const input = payload.value;
     if (!isObject4(input)) {
       payload.issues.push({
@@ -27149,7 +27796,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       payload = fastpass(payload, ctx);
       if (!catchall)
         return payload;
-      return handleCatchall([], input, payload, ctx, value, inst, ctx?.abortEarly === true);
+      return handleCatchall([], input, payload, ctx, value2, inst, ctx?.abortEarly === true);
     }
     return superParse(payload, ctx);
   };
@@ -27225,13 +27872,13 @@ function discriminatorMap(def) {
     const values = option._zod.propValues?.[def.discriminator];
     if (!values || values.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
-    for (const value of values) {
-      if (map.has(value)) {
-        if (value !== void 0)
-          throw new Error(`Duplicate discriminator value "${String(value)}"`);
-        map.set(value, null);
+    for (const value2 of values) {
+      if (map.has(value2)) {
+        if (value2 !== void 0)
+          throw new Error(`Duplicate discriminator value "${String(value2)}"`);
+        map.set(value2, null);
       } else {
-        map.set(value, option);
+        map.set(value2, option);
       }
     }
   }
@@ -27281,9 +27928,9 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       });
       return payload;
     }
-    const value = input?.[def.discriminator];
-    const opt = disc.value.get(value);
-    if (opt && (value !== void 0 || ctx.direction !== "backward")) {
+    const value2 = input?.[def.discriminator];
+    const opt = disc.value.get(value2);
+    if (opt && (value2 !== void 0 || ctx.direction !== "backward")) {
       return opt._zod.run(payload, ctx);
     }
     if (def.unionFallback || ctx.direction === "backward") {
@@ -27294,7 +27941,7 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       errors: [],
       note: "No matching discriminator",
       discriminator: def.discriminator,
-      options: Array.from(disc.value.keys()).filter((value2) => disc.value.get(value2) !== null),
+      options: Array.from(disc.value.keys()).filter((value3) => disc.value.get(value3) !== null),
       input,
       path: [def.discriminator],
       inst
@@ -27852,7 +28499,7 @@ var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
     const input = payload.value;
     const r = def.fn(input);
     if (r instanceof Promise) {
-      return r.then((r2) => handleRefineResult(r2, payload, input, inst));
+      return r.then((r3) => handleRefineResult(r3, payload, input, inst));
     }
     handleRefineResult(r, payload, input, inst);
     return;
@@ -27885,8 +28532,8 @@ var $ZodCyclicError = class extends Error {
 };
 var STATE = "~memo";
 var NO_ISSUES = [];
-function isRef(value) {
-  return value !== null && typeof value === "object";
+function isRef(value2) {
+  return value2 !== null && typeof value2 === "object";
 }
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
@@ -28013,13 +28660,13 @@ function isRecursive(inst, stack, resolve2) {
         const desc = Object.getOwnPropertyDescriptor(def, key);
         if (!desc || desc.get)
           continue;
-        const value = desc.value;
-        if (!value || typeof value !== "object")
+        const value2 = desc.value;
+        if (!value2 || typeof value2 !== "object")
           continue;
-        if (value._zod)
-          check(value);
-        else if (Array.isArray(value))
-          for (const el of value)
+        if (value2._zod)
+          check(value2);
+        else if (Array.isArray(value2))
+          for (const el of value2)
             check(el);
       }
     }
@@ -28145,9 +28792,9 @@ var memo = {
 function memoizer() {
   return memo;
 }
-function isBackEdge(ctx, value) {
+function isBackEdge(ctx, value2) {
   const backEdges = ctx[STATE]?.backEdges;
-  return backEdges !== void 0 && isRef(value) && backEdges.has(value);
+  return backEdges !== void 0 && isRef(value2) && backEdges.has(value2);
 }
 
 // node_modules/zod/v4/locales/en.js
@@ -28676,47 +29323,47 @@ function _coercedDate(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _lt(value, params) {
+function _lt(value2, params) {
   return new $ZodCheckLessThan({
     check: "less_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: false
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _lte(value, params) {
+function _lte(value2, params) {
   return new $ZodCheckLessThan({
     check: "less_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: true
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _gt(value, params) {
+function _gt(value2, params) {
   return new $ZodCheckGreaterThan({
     check: "greater_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: false
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _gte(value, params) {
+function _gte(value2, params) {
   return new $ZodCheckGreaterThan({
     check: "greater_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: true
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _multipleOf(value, params) {
+function _multipleOf(value2, params) {
   return new $ZodCheckMultipleOf({
     check: "multiple_of",
     ...normalizeParams(params),
-    value
+    value: value2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -29419,22 +30066,22 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
-var narrowMin = (agg, key, value) => {
-  if (agg[key] === void 0 || value > agg[key])
-    agg[key] = value;
+var narrowMin = (agg, key, value2) => {
+  if (agg[key] === void 0 || value2 > agg[key])
+    agg[key] = value2;
 };
-var narrowMax = (agg, key, value) => {
-  if (agg[key] === void 0 || value < agg[key])
-    agg[key] = value;
+var narrowMax = (agg, key, value2) => {
+  if (agg[key] === void 0 || value2 < agg[key])
+    agg[key] = value2;
 };
-var narrowBoth = (agg, value) => {
-  narrowMin(agg, "minimum", value);
-  narrowMax(agg, "maximum", value);
+var narrowBoth = (agg, value2) => {
+  narrowMin(agg, "minimum", value2);
+  narrowMax(agg, "maximum", value2);
 };
-var addDivisor = (agg, value) => {
+var addDivisor = (agg, value2) => {
   agg.multipleOf ?? (agg.multipleOf = []);
-  if (!agg.multipleOf.includes(value))
-    agg.multipleOf.push(value);
+  if (!agg.multipleOf.includes(value2))
+    agg.multipleOf.push(value2);
 };
 var addPattern = (agg, pattern) => {
   agg.patterns ?? (agg.patterns = /* @__PURE__ */ new Set());
@@ -29895,9 +30542,9 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json, params) {
+function serializeDefaultValue(value2, schema, ctx, json, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_, val) => {
+  const serialized = JSON.stringify(value2, (_, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -29913,9 +30560,9 @@ var defaultProcessor = (schema, ctx, json, params) => {
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
-  if (value !== UNREPRESENTABLE_DEFAULT)
-    json.default = value;
+  const value2 = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
+  if (value2 !== UNREPRESENTABLE_DEFAULT)
+    json.default = value2;
 };
 var prefaultProcessor = (schema, ctx, json, params) => {
   const def = schema._zod.def;
@@ -29924,9 +30571,9 @@ var prefaultProcessor = (schema, ctx, json, params) => {
   seen.ref = def.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
-  if (value !== UNREPRESENTABLE_DEFAULT)
-    json._prefault = value;
+  const value2 = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
+  if (value2 !== UNREPRESENTABLE_DEFAULT)
+    json._prefault = value2;
 };
 var catchProcessor = (schema, ctx, json, params) => {
   const def = schema._zod.def;
@@ -29971,12 +30618,12 @@ function _lazyMethod(proto, key, make) {
     configurable: true,
     enumerable: false,
     get() {
-      const value = make(this);
-      Object.defineProperty(this, key, { value, configurable: true, writable: true });
-      return value;
+      const value2 = make(this);
+      Object.defineProperty(this, key, { value: value2, configurable: true, writable: true });
+      return value2;
     },
-    set(value) {
-      Object.defineProperty(this, key, { value, configurable: true, writable: true });
+    set(value2) {
+      Object.defineProperty(this, key, { value: value2, configurable: true, writable: true });
     }
   });
 }
@@ -30143,8 +30790,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
       }
     });
   },
-  set "~standard"(value) {
-    util_exports.own(this, "~standard", value);
+  set "~standard"(value2) {
+    util_exports.own(this, "~standard", value2);
   },
   parse: function _parse2(data, params) {
     return parse(this, data, params, { callee: _parse2 });
@@ -30162,8 +30809,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   get spa() {
     return this?.safeParseAsync;
   },
-  set spa(value) {
-    util_exports.own(this, "spa", value);
+  set spa(value2) {
+    util_exports.own(this, "spa", value2);
   },
   validate(data, params) {
     return validate2(this, data, params);
@@ -30474,23 +31121,23 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     },
     format: (inst) => aggregateChecks(inst).format ?? null
   }, {
-    gt(value, params) {
-      return this.check(_gt(value, params));
+    gt(value2, params) {
+      return this.check(_gt(value2, params));
     },
-    gte(value, params) {
-      return this.check(_gte(value, params));
+    gte(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    min(value, params) {
-      return this.check(_gte(value, params));
+    min(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    lt(value, params) {
-      return this.check(_lt(value, params));
+    lt(value2, params) {
+      return this.check(_lt(value2, params));
     },
-    lte(value, params) {
-      return this.check(_lte(value, params));
+    lte(value2, params) {
+      return this.check(_lte(value2, params));
     },
-    max(value, params) {
-      return this.check(_lte(value, params));
+    max(value2, params) {
+      return this.check(_lte(value2, params));
     },
     int(params) {
       return this.check(int(params));
@@ -30510,11 +31157,11 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     nonpositive(params) {
       return this.check(_lte(0, params));
     },
-    multipleOf(value, params) {
-      return this.check(_multipleOf(value, params));
+    multipleOf(value2, params) {
+      return this.check(_multipleOf(value2, params));
     },
-    step(value, params) {
-      return this.check(_multipleOf(value, params));
+    step(value2, params) {
+      return this.check(_multipleOf(value2, params));
     },
     finite() {
       return this;
@@ -30551,23 +31198,23 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
     maxValue: (inst) => aggregateChecks(inst).maximum ?? null,
     format: (inst) => aggregateChecks(inst).format ?? null
   }, {
-    gte(value, params) {
-      return this.check(_gte(value, params));
+    gte(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    min(value, params) {
-      return this.check(_gte(value, params));
+    min(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    gt(value, params) {
-      return this.check(_gt(value, params));
+    gt(value2, params) {
+      return this.check(_gt(value2, params));
     },
-    lt(value, params) {
-      return this.check(_lt(value, params));
+    lt(value2, params) {
+      return this.check(_lt(value2, params));
     },
-    lte(value, params) {
-      return this.check(_lte(value, params));
+    lte(value2, params) {
+      return this.check(_lte(value2, params));
     },
-    max(value, params) {
-      return this.check(_lte(value, params));
+    max(value2, params) {
+      return this.check(_lte(value2, params));
     },
     positive(params) {
       return this.check(_gt(BigInt(0), params));
@@ -30581,8 +31228,8 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
     nonnegative(params) {
       return this.check(_gte(BigInt(0), params));
     },
-    multipleOf(value, params) {
-      return this.check(_multipleOf(value, params));
+    multipleOf(value2, params) {
+      return this.check(_multipleOf(value2, params));
     }
   })
 );
@@ -30624,8 +31271,8 @@ var ZodDate = /* @__PURE__ */ $constructor(
     $ZodDate.init(inst, def);
     ZodType.init(inst, def);
     inst._zod.processJSONSchema = (ctx, json, params) => dateProcessor(inst, ctx, json, params);
-    inst.min = (value, params) => inst.check(_gte(value, params));
-    inst.max = (value, params) => inst.check(_lte(value, params));
+    inst.min = (value2, params) => inst.check(_gte(value2, params));
+    inst.max = (value2, params) => inst.check(_lte(value2, params));
   },
   /* @__PURE__ */ util_exports.derived({
     minDate: (inst) => {
@@ -30800,11 +31447,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   const keys = new Set(Object.keys(def.entries));
   inst.extract = (values, params) => {
     const newEntries = {};
-    for (const value of values) {
-      if (keys.has(value)) {
-        newEntries[value] = def.entries[value];
+    for (const value2 of values) {
+      if (keys.has(value2)) {
+        newEntries[value2] = def.entries[value2];
       } else
-        throw new Error(`Key ${value} not found in enum`);
+        throw new Error(`Key ${value2} not found in enum`);
     }
     return new ZodEnum({
       ...def,
@@ -30815,11 +31462,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
   inst.exclude = (values, params) => {
     const newEntries = { ...def.entries };
-    for (const value of values) {
-      if (keys.has(value)) {
-        delete newEntries[value];
+    for (const value2 of values) {
+      if (keys.has(value2)) {
+        delete newEntries[value2];
       } else
-        throw new Error(`Key ${value} not found in enum`);
+        throw new Error(`Key ${value2} not found in enum`);
     }
     return new ZodEnum({
       ...def,
@@ -30851,10 +31498,10 @@ var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
     }
   });
 });
-function literal(value, params) {
+function literal(value2, params) {
   return new ZodLiteral({
     type: "literal",
-    values: Array.isArray(value) ? value : [value],
+    values: Array.isArray(value2) ? value2 : [value2],
     ...util_exports.normalizeParams(params)
   });
 }
@@ -31164,7 +31811,7 @@ var TaskAugmentedRequestParamsSchema = BaseRequestParamsSchema.extend({
    */
   task: TaskMetadataSchema.optional()
 });
-var isTaskAugmentedRequestParams = (value) => TaskAugmentedRequestParamsSchema.safeParse(value).success;
+var isTaskAugmentedRequestParams = (value2) => TaskAugmentedRequestParamsSchema.safeParse(value2).success;
 var RequestSchema = object({
   method: string2(),
   params: BaseRequestParamsSchema.loose().optional()
@@ -31193,18 +31840,18 @@ var JSONRPCRequestSchema = object({
   id: RequestIdSchema,
   ...RequestSchema.shape
 }).strict();
-var isJSONRPCRequest = (value) => JSONRPCRequestSchema.safeParse(value).success;
+var isJSONRPCRequest = (value2) => JSONRPCRequestSchema.safeParse(value2).success;
 var JSONRPCNotificationSchema = object({
   jsonrpc: literal(JSONRPC_VERSION),
   ...NotificationSchema.shape
 }).strict();
-var isJSONRPCNotification = (value) => JSONRPCNotificationSchema.safeParse(value).success;
+var isJSONRPCNotification = (value2) => JSONRPCNotificationSchema.safeParse(value2).success;
 var JSONRPCResultResponseSchema = object({
   jsonrpc: literal(JSONRPC_VERSION),
   id: RequestIdSchema,
   result: ResultSchema
 }).strict();
-var isJSONRPCResultResponse = (value) => JSONRPCResultResponseSchema.safeParse(value).success;
+var isJSONRPCResultResponse = (value2) => JSONRPCResultResponseSchema.safeParse(value2).success;
 var ErrorCode;
 (function(ErrorCode2) {
   ErrorCode2[ErrorCode2["ConnectionClosed"] = -32e3] = "ConnectionClosed";
@@ -31234,7 +31881,7 @@ var JSONRPCErrorResponseSchema = object({
     data: unknown().optional()
   })
 }).strict();
-var isJSONRPCErrorResponse = (value) => JSONRPCErrorResponseSchema.safeParse(value).success;
+var isJSONRPCErrorResponse = (value2) => JSONRPCErrorResponseSchema.safeParse(value2).success;
 var JSONRPCMessageSchema = union([
   JSONRPCRequestSchema,
   JSONRPCNotificationSchema,
@@ -31331,13 +31978,13 @@ var ImplementationSchema = BaseMetadataSchema.extend({
 var FormElicitationCapabilitySchema = intersection(object({
   applyDefaults: boolean2().optional()
 }), record(string2(), unknown()));
-var ElicitationCapabilitySchema = preprocess((value) => {
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    if (Object.keys(value).length === 0) {
+var ElicitationCapabilitySchema = preprocess((value2) => {
+  if (value2 && typeof value2 === "object" && !Array.isArray(value2)) {
+    if (Object.keys(value2).length === 0) {
       return { form: {} };
     }
   }
-  return value;
+  return value2;
 }, intersection(object({
   form: FormElicitationCapabilitySchema.optional(),
   url: AssertObjectSchema.optional()
@@ -31514,7 +32161,7 @@ var InitializedNotificationSchema = NotificationSchema.extend({
   method: literal("notifications/initialized"),
   params: NotificationsParamsSchema.optional()
 });
-var isInitializedNotification = (value) => InitializedNotificationSchema.safeParse(value).success;
+var isInitializedNotification = (value2) => InitializedNotificationSchema.safeParse(value2).success;
 var PingRequestSchema = RequestSchema.extend({
   method: literal("ping"),
   params: BaseRequestParamsSchema.optional()
@@ -33188,11 +33835,11 @@ async function authInternal(provider, { serverUrl, authorizationCode, scope, res
   await provider.redirectToAuthorization(authorizationUrl);
   return "REDIRECT";
 }
-function isHttpsUrl(value) {
-  if (!value)
+function isHttpsUrl(value2) {
+  if (!value2)
     return false;
   try {
-    const url2 = new URL(value);
+    const url2 = new URL(value2);
     return url2.protocol === "https:" && url2.pathname !== "/";
   } catch {
     return false;
@@ -33596,14 +34243,14 @@ function createParser(config2) {
         }
         const firstCharCode = chunk.charCodeAt(searchIndex);
         if (isDataPrefix(chunk, searchIndex, firstCharCode)) {
-          const valueStart = chunk.charCodeAt(searchIndex + 5) === SPACE ? searchIndex + 6 : searchIndex + 5, value = chunk.slice(valueStart, lfIndex);
+          const valueStart = chunk.charCodeAt(searchIndex + 5) === SPACE ? searchIndex + 6 : searchIndex + 5, value2 = chunk.slice(valueStart, lfIndex);
           if (dataLines === 0 && chunk.charCodeAt(lfIndex + 1) === LF) {
-            onEvent({ id, event: eventType, data: value }), id = void 0, data = "", eventType = void 0, searchIndex = lfIndex + 2, lfIndex = chunk.indexOf(`
+            onEvent({ id, event: eventType, data: value2 }), id = void 0, data = "", eventType = void 0, searchIndex = lfIndex + 2, lfIndex = chunk.indexOf(`
 `, searchIndex);
             continue;
           }
-          data = dataLines === 0 ? value : `${data}
-${value}`, dataLines++;
+          data = dataLines === 0 ? value2 : `${data}
+${value2}`, dataLines++;
         } else isEventPrefix(chunk, searchIndex, firstCharCode) ? eventType = chunk.slice(
           chunk.charCodeAt(searchIndex + 6) === SPACE ? searchIndex + 7 : searchIndex + 6,
           lfIndex
@@ -33630,9 +34277,9 @@ ${value}`, dataLines++;
     }
     const firstCharCode = chunk.charCodeAt(start);
     if (isDataPrefix(chunk, start, firstCharCode)) {
-      const valueStart = chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, value2 = chunk.slice(valueStart, end);
-      data = dataLines === 0 ? value2 : `${data}
-${value2}`, dataLines++;
+      const valueStart = chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, value22 = chunk.slice(valueStart, end);
+      data = dataLines === 0 ? value22 : `${data}
+${value22}`, dataLines++;
       return;
     }
     if (isEventPrefix(chunk, start, firstCharCode)) {
@@ -33640,8 +34287,8 @@ ${value2}`, dataLines++;
       return;
     }
     if (firstCharCode === 105 && chunk.charCodeAt(start + 1) === 100 && chunk.charCodeAt(start + 2) === 58) {
-      const value2 = chunk.slice(chunk.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end);
-      value2.includes("\0") || (id = value2);
+      const value22 = chunk.slice(chunk.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end);
+      value22.includes("\0") || (id = value22);
       return;
     }
     if (firstCharCode === 58) {
@@ -33656,26 +34303,26 @@ ${value2}`, dataLines++;
       processField(line2, "", line2);
       return;
     }
-    const field = line2.slice(0, fieldSeparatorIndex), offset = line2.charCodeAt(fieldSeparatorIndex + 1) === SPACE ? 2 : 1, value = line2.slice(fieldSeparatorIndex + offset);
-    processField(field, value, line2);
+    const field = line2.slice(0, fieldSeparatorIndex), offset = line2.charCodeAt(fieldSeparatorIndex + 1) === SPACE ? 2 : 1, value2 = line2.slice(fieldSeparatorIndex + offset);
+    processField(field, value2, line2);
   }
-  function processField(field, value, line2) {
+  function processField(field, value2, line2) {
     switch (field) {
       case "event":
-        eventType = value || void 0;
+        eventType = value2 || void 0;
         break;
       case "data":
-        data = dataLines === 0 ? value : `${data}
-${value}`, dataLines++;
+        data = dataLines === 0 ? value2 : `${data}
+${value2}`, dataLines++;
         break;
       case "id":
-        value.includes("\0") || (id = value);
+        value2.includes("\0") || (id = value2);
         break;
       case "retry":
-        /^\d+$/.test(value) ? onRetry(parseInt(value, 10)) : onError(
-          new ParseError(`Invalid \`retry\` value: "${value}"`, {
+        /^\d+$/.test(value2) ? onRetry(parseInt(value2, 10)) : onError(
+          new ParseError(`Invalid \`retry\` value: "${value2}"`, {
             type: "invalid-retry",
-            value,
+            value: value2,
             line: line2
           })
         );
@@ -33684,7 +34331,7 @@ ${value}`, dataLines++;
         onError(
           new ParseError(
             `Unknown field "${field.length > 20 ? `${field.slice(0, 20)}\u2026` : field}"`,
-            { type: "unknown-field", field, value, line: line2 }
+            { type: "unknown-field", field, value: value2, line: line2 }
           )
         );
         break;
@@ -34160,11 +34807,11 @@ connection: keep-alive\r
 `;
   for (let i = 0; i < headers.length; i += 2) {
     const name2 = headers[i];
-    const value = headers[i + 1];
-    if (name2 === "" || /[\s:]/.test(name2) || INVALID_HEADER.test(name2) || INVALID_HEADER.test(value)) {
+    const value2 = headers[i + 1];
+    if (name2 === "" || /[\s:]/.test(name2) || INVALID_HEADER.test(name2) || INVALID_HEADER.test(value2)) {
       return new Error(`header ${JSON.stringify(name2)} has a name or value HTTP cannot carry (CR, LF, NUL, space or colon in the name)`);
     }
-    head += `${name2}: ${value}\r
+    head += `${name2}: ${value2}\r
 `;
   }
   return head;
@@ -34183,8 +34830,8 @@ function keepAliveTimeoutMs(headers) {
 }
 var KEEP_ALIVE_MARGIN_MS = 1e3;
 var Connection2 = class {
-  constructor(pool, url2, connectTimeoutMs) {
-    this.pool = pool;
+  constructor(pool2, url2, connectTimeoutMs) {
+    this.pool = pool2;
     const port = Number(url2.port || (url2.protocol === "https:" ? 443 : 80));
     const host = url2.hostname.startsWith("[") ? url2.hostname.slice(1, -1) : url2.hostname;
     if (url2.protocol === "https:") {
@@ -34537,7 +35184,7 @@ function sameHeaders(a, b) {
 function routeOf(t) {
   const url2 = new URL(t.url);
   const headers = [];
-  for (const [name2, value] of Object.entries(t.headers)) if (!OWN_HEADERS.has(name2.toLowerCase())) headers.push(name2, value);
+  for (const [name2, value2] of Object.entries(t.headers)) if (!OWN_HEADERS.has(name2.toLowerCase())) headers.push(name2, value2);
   headers.push("content-type", "application/json", "accept", "application/json, text/event-stream");
   if (t.sessionId) headers.push("mcp-session-id", t.sessionId);
   headers.push("mcp-protocol-version", t.protocolVersion);
@@ -34636,12 +35283,12 @@ function createLeanCaller(host, concurrency) {
     return route;
   }
   function poolFor(origin2) {
-    let pool = pools.get(origin2);
-    if (!pool) {
-      pool = new HttpPool(origin2, { connections: connections2, connectTimeoutMs: Math.max(1e4, host.requestTimeoutMs) });
-      pools.set(origin2, pool);
+    let pool2 = pools.get(origin2);
+    if (!pool2) {
+      pool2 = new HttpPool(origin2, { connections: connections2, connectTimeoutMs: Math.max(1e4, host.requestTimeoutMs) });
+      pools.set(origin2, pool2);
     }
-    return pool;
+    return pool2;
   }
   function post2(r, body, timeoutMs) {
     if (end?.aborted) return Promise.resolve(ABANDONED);
@@ -34704,7 +35351,7 @@ function createLeanCaller(host, concurrency) {
       if (listening) end?.removeEventListener("abort", onEnd);
       listening = false;
       for (const ex of [...inFlight]) ex.cancel(CLOSED);
-      for (const pool of pools.values()) pool.destroy();
+      for (const pool2 of pools.values()) pool2.destroy();
       pools.clear();
       route = null;
     }
@@ -34875,11 +35522,11 @@ function getMethodLiteral(schema) {
   if (!methodSchema) {
     throw new Error("Schema is missing a method literal");
   }
-  const value = getLiteralValue(methodSchema);
-  if (typeof value !== "string") {
+  const value2 = getLiteralValue(methodSchema);
+  if (typeof value2 !== "string") {
     throw new Error("Schema method literal must be a string");
   }
-  return value;
+  return value2;
 }
 function parseWithCompat(schema, data) {
   const result = safeParse3(schema, data);
@@ -35846,8 +36493,8 @@ var Protocol = class {
     };
   }
 };
-function isPlainObject2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+function isPlainObject2(value2) {
+  return value2 !== null && typeof value2 === "object" && !Array.isArray(value2);
 }
 function mergeCapabilities(base, additional) {
   const result = { ...base };
@@ -36649,9 +37296,9 @@ function acceptedContent(schema) {
   for (const key of schema?.required ?? []) {
     const prop = schema?.properties?.[key];
     if (prop && prop.default !== void 0) continue;
-    const value = sampleValue(prop);
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || Array.isArray(value)) {
-      content[key] = value;
+    const value2 = sampleValue(prop);
+    if (typeof value2 === "string" || typeof value2 === "number" || typeof value2 === "boolean" || Array.isArray(value2)) {
+      content[key] = value2;
     }
   }
   return content;
@@ -36753,8 +37400,8 @@ var __typeError = (msg) => {
 };
 var __accessCheck = (obj, member, msg) => member.has(obj) || __typeError("Cannot " + msg);
 var __privateGet = (obj, member, getter) => (__accessCheck(obj, member, "read from private field"), getter ? getter.call(obj) : member.get(obj));
-var __privateAdd = (obj, member, value) => member.has(obj) ? __typeError("Cannot add the same private member more than once") : member instanceof WeakSet ? member.add(obj) : member.set(obj, value);
-var __privateSet = (obj, member, value, setter) => (__accessCheck(obj, member, "write to private field"), member.set(obj, value), value);
+var __privateAdd = (obj, member, value2) => member.has(obj) ? __typeError("Cannot add the same private member more than once") : member instanceof WeakSet ? member.add(obj) : member.set(obj, value2);
+var __privateSet = (obj, member, value2, setter) => (__accessCheck(obj, member, "write to private field"), member.set(obj, value2), value2);
 var __privateMethod = (obj, member, method) => (__accessCheck(obj, member, "access private method"), method);
 var _readyState;
 var _url2;
@@ -36809,8 +37456,8 @@ var EventSource = class extends EventTarget {
       const decoder = new TextDecoder(), reader = body.getReader();
       let open2 = true;
       do {
-        const { done, value } = await reader.read();
-        value && __privateGet(this, _parser).feed(decoder.decode(value, { stream: !done })), done && (open2 = false, __privateGet(this, _parser).reset(), __privateMethod(this, _EventSource_instances, scheduleReconnect_fn).call(this));
+        const { done, value: value2 } = await reader.read();
+        value2 && __privateGet(this, _parser).feed(decoder.decode(value2, { stream: !done })), done && (open2 = false, __privateGet(this, _parser).reset(), __privateMethod(this, _EventSource_instances, scheduleReconnect_fn).call(this));
       } while (open2);
     }), __privateAdd(this, _onFetchError, (err) => {
       __privateSet(this, _controller, void 0), !(err.name === "AbortError" || err.type === "aborted") && __privateMethod(this, _EventSource_instances, scheduleReconnect_fn).call(this, flattenError2(err));
@@ -36822,8 +37469,8 @@ var EventSource = class extends EventTarget {
         lastEventId: event.id || ""
       });
       __privateGet(this, _onMessage) && (!event.event || event.event === "message") && __privateGet(this, _onMessage).call(this, messageEvent), this.dispatchEvent(messageEvent);
-    }), __privateAdd(this, _onRetryChange, (value) => {
-      __privateSet(this, _reconnectInterval, value);
+    }), __privateAdd(this, _onRetryChange, (value2) => {
+      __privateSet(this, _reconnectInterval, value2);
     }), __privateAdd(this, _reconnect, () => {
       __privateSet(this, _reconnectTimer, void 0), __privateGet(this, _readyState) === this.CONNECTING && __privateMethod(this, _EventSource_instances, connect_fn).call(this);
     });
@@ -36877,22 +37524,22 @@ var EventSource = class extends EventTarget {
   get onerror() {
     return __privateGet(this, _onError);
   }
-  set onerror(value) {
-    __privateSet(this, _onError, value);
+  set onerror(value2) {
+    __privateSet(this, _onError, value2);
   }
   /** [MDN Reference](https://developer.mozilla.org/docs/Web/API/EventSource/message_event) */
   get onmessage() {
     return __privateGet(this, _onMessage);
   }
-  set onmessage(value) {
-    __privateSet(this, _onMessage, value);
+  set onmessage(value2) {
+    __privateSet(this, _onMessage, value2);
   }
   /** [MDN Reference](https://developer.mozilla.org/docs/Web/API/EventSource/open_event) */
   get onopen() {
     return __privateGet(this, _onOpen);
   }
-  set onopen(value) {
-    __privateSet(this, _onOpen, value);
+  set onopen(value2) {
+    __privateSet(this, _onOpen, value2);
   }
   addEventListener(type, listener, options) {
     const listen = listener;
@@ -37292,8 +37939,8 @@ function tappedFetch(kind, signals) {
   };
 }
 function ensureWebSocketGlobal() {
-  const g = globalThis;
-  if (typeof g.WebSocket === "undefined") g.WebSocket = wrapper_default;
+  const g2 = globalThis;
+  if (typeof g2.WebSocket === "undefined") g2.WebSocket = wrapper_default;
 }
 async function bounded(p, ms3) {
   let timer;
@@ -37344,9 +37991,9 @@ var SAMPLE_CHARS = 200;
 function sampleOf(text) {
   return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}\u2026` : text;
 }
-function isIdlessResponse(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value;
+function isIdlessResponse(value2) {
+  if (typeof value2 !== "object" || value2 === null) return false;
+  const v = value2;
   return ("result" in v || "error" in v) && !("method" in v) && (v.id === null || v.id === void 0);
 }
 var CANCELLED_MEMORY = 1e3;
@@ -37453,15 +38100,15 @@ var StdioProcessTransport = class {
     if (this.closing) return;
     const line2 = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (line2.trim() === "") return;
-    let value;
+    let value2;
     try {
-      value = JSON.parse(line2);
+      value2 = JSON.parse(line2);
     } catch {
       this.signals.violation("stdout-non-json", sampleOf(line2));
       return;
     }
     if (this.leanWaiting.size !== 0 || this.leanCancelled.size !== 0) {
-      const msg = value;
+      const msg = value2;
       if (typeof msg === "object" && msg !== null && typeof msg.id === "string" && msg.method === void 0) {
         const answer = this.leanWaiting.get(msg.id);
         if (answer) {
@@ -37472,9 +38119,9 @@ var StdioProcessTransport = class {
         if (this.leanCancelled.delete(msg.id)) return;
       }
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
+    const parsed = JSONRPCMessageSchema.safeParse(value2);
     if (!parsed.success) {
-      this.signals.violation(isIdlessResponse(value) ? "response-to-notification" : "invalid-jsonrpc", sampleOf(line2));
+      this.signals.violation(isIdlessResponse(value2) ? "response-to-notification" : "invalid-jsonrpc", sampleOf(line2));
       return;
     }
     this.onmessage?.(parsed.data);
@@ -39145,8 +39792,8 @@ var LinePeer = class {
         resolve2(w);
       };
       const check = () => {
-        const value = find();
-        if (value !== void 0) done({ kind: "found", value });
+        const value2 = find();
+        if (value2 !== void 0) done({ kind: "found", value: value2 });
         else if (this.endDetail !== void 0) done({ kind: "ended", detail: this.endDetail });
       };
       const onAbort = () => done({ kind: "aborted" });
@@ -39197,13 +39844,13 @@ var LinePeer = class {
   handleLine(raw) {
     const line2 = raw.trim();
     if (line2 === "" || line2[0] !== "{" && line2[0] !== "[") return;
-    let value;
+    let value2;
     try {
-      value = JSON.parse(line2);
+      value2 = JSON.parse(line2);
     } catch {
       return;
     }
-    for (const m of Array.isArray(value) ? value : [value]) {
+    for (const m of Array.isArray(value2) ? value2 : [value2]) {
       if (isServerRequest(m)) this.send(answerToServerRequest(m));
       else if (isResponse(m) && this.responses.length < KEEP_RESPONSES) this.responses.push(m);
     }
@@ -39350,7 +39997,7 @@ async function bounded2(run, ms3, start) {
   });
   try {
     const work = start(ctl.signal).then(
-      (value) => ({ kind: "ok", value }),
+      (value2) => ({ kind: "ok", value: value2 }),
       (error2) => ({ kind: "error", error: error2 })
     );
     return await Promise.race([work, cut]);
@@ -39808,13 +40455,13 @@ var wait = async (step, ctx) => {
 
 // src/run/resolve-call.ts
 var MARKER = /\{\{marker\}\}/g;
-function replaceMarker(value, marker) {
-  if (typeof value === "string") return value.replace(MARKER, marker);
-  if (Array.isArray(value)) return value.map((v) => replaceMarker(v, marker));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceMarker(v, marker)]));
+function replaceMarker(value2, marker) {
+  if (typeof value2 === "string") return value2.replace(MARKER, marker);
+  if (Array.isArray(value2)) return value2.map((v) => replaceMarker(v, marker));
+  if (value2 && typeof value2 === "object") {
+    return Object.fromEntries(Object.entries(value2).map(([k, v]) => [k, replaceMarker(v, marker)]));
   }
-  return value;
+  return value2;
 }
 function resolveCall(step, ctx, template) {
   let name2;
@@ -40116,8 +40763,8 @@ function iso(epochMs) {
 function percent3(part, whole) {
   return whole === 0 ? null : part / whole * 100;
 }
-function round42(value) {
-  return value === null ? null : Math.round(value * 1e4) / 1e4;
+function round42(value2) {
+  return value2 === null ? null : Math.round(value2 * 1e4) / 1e4;
 }
 
 // src/run/slo-faults.ts
@@ -40182,7 +40829,7 @@ function faultDetectSlo(limit, result) {
 }
 
 // src/run/slo.ts
-var PERCENTILES = ["p50", "p90", "p95", "p99", "max"];
+var PERCENTILES2 = ["p50", "p90", "p95", "p99", "max"];
 var MIB = 1024 * 1024;
 function evaluateSlos(expect, result) {
   const slos = [];
@@ -40247,7 +40894,7 @@ function latencySlos(key, limit, stats) {
   let noData = "";
   if (!stats || stats.count === 0) noData = `no ${what} were made`;
   else if (sampled === 0) noData = `all ${stats.count} ${what} were unavailable (never sent), so no latency was measured`;
-  return PERCENTILES.filter((p) => limit[p] !== void 0).map(
+  return PERCENTILES2.filter((p) => limit[p] !== void 0).map(
     (p) => compare(`latency.${key}.${p}`, `${p} latency of ${what}`, noData ? null : stats?.[p] ?? null, "<=", limit[p], "ms", noData)
   );
 }
@@ -40346,9 +40993,9 @@ function toolErrorNote(result) {
 }
 function compare(id, description, measured, comparator, limit, unit, noDataNote, failNote = "") {
   if (measured === null) return { id, description, measured: null, limit, comparator, unit, passed: false, note: noDataNote || "nothing was measured" };
-  const value = round5(measured);
-  const passed2 = comparator === ">=" ? value >= limit : value <= limit;
-  return withNote({ id, description, measured: value, limit, comparator, unit, passed: passed2 }, passed2 ? "" : failNote);
+  const value2 = round5(measured);
+  const passed2 = comparator === ">=" ? value2 >= limit : value2 <= limit;
+  return withNote({ id, description, measured: value2, limit, comparator, unit, passed: passed2 }, passed2 ? "" : failNote);
 }
 function withNote(slo, note) {
   return note ? { ...slo, note } : slo;
@@ -40363,8 +41010,8 @@ function countBy(values) {
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts].map(([k, n]) => `${k} \xD7${n}`).join(", ");
 }
-function round5(value) {
-  return Math.round(value * 1e4) / 1e4;
+function round5(value2) {
+  return Math.round(value2 * 1e4) / 1e4;
 }
 
 // src/run/fault-phases.ts
@@ -41303,14 +41950,17 @@ export {
   SCRAPE_LIMITS,
   SCRAPE_QUERY,
   summarizeScrape,
+  codeSpan,
   renderScenarioReport,
+  compareResults,
+  regressions,
+  reportVerdicts,
+  renderRunReport,
   runSlug,
   runFilePaths,
   summaryFilePaths,
   writeRunFiles,
   writeSummaryFiles,
-  reportVerdicts,
-  renderRunReport,
   resultFilesAt,
   checkResult,
   readResultFile,

@@ -17,7 +17,7 @@ import {
   summarizeScrape,
   writeRunFiles,
   writeSummaryFiles
-} from "./chunk-63GBADFJ.js";
+} from "./chunk-VEVELUK4.js";
 import {
   BadInputError,
   CappedLog,
@@ -25,7 +25,7 @@ import {
   HarnessError,
   SCENARIOS_DIR,
   resolveTarget
-} from "./chunk-MANBCW3W.js";
+} from "./chunk-QLLCLM2A.js";
 import {
   require_docker
 } from "./chunk-UUTO5GMN.js";

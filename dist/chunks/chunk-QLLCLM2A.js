@@ -7740,10 +7740,13 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname as dirname2 } from "node:path";
 var HEAD_BYTES = 8 << 20;
 var TAIL_BYTES = 2 << 20;
+var NEWLINE = 10;
+var LINE_SLACK = 4096;
 var CappedLog = class {
   constructor(path, head = HEAD_BYTES, tailMax = TAIL_BYTES) {
     this.head = head;
     this.tailMax = tailMax;
+    this.ringSize = tailMax > 0 ? tailMax + Math.min(LINE_SLACK, tailMax) : 0;
     mkdirSync(dirname2(path), { recursive: true });
     this.file = createWriteStream(path, { flags: "a" });
     this.file.on("error", () => void 0);
@@ -7752,9 +7755,15 @@ var CappedLog = class {
   tailMax;
   file;
   written = 0;
-  tail = [];
+  /** The ring (tailMax and a line's slack), allocated when the head is full. */
+  tail = null;
+  ringSize;
+  /** Bytes held in the ring (up to ringSize), and where the next byte goes. */
   tailBytes = 0;
+  tailPos = 0;
   dropped = 0;
+  /** The last byte left out (the one before the ring's oldest): the tail starts mid-line unless it is a newline. */
+  lastDropped = NEWLINE;
   ended = false;
   write(data) {
     if (this.ended) return;
@@ -7767,23 +7776,55 @@ var CappedLog = class {
       if (part.length === chunk.length) return;
       chunk = chunk.subarray(part.length);
     }
-    this.tail.push(chunk);
-    this.tailBytes += chunk.length;
-    while (this.tailBytes - this.tail[0].length >= this.tailMax) {
-      const old = this.tail.shift();
-      this.tailBytes -= old.length;
-      this.dropped += old.length;
+    this.keep(chunk);
+  }
+  /** Copy `chunk` into the ring; the oldest bytes it overwrites are counted as left out. */
+  keep(chunk) {
+    const max = this.ringSize;
+    if (max <= 0) {
+      this.dropped += chunk.length;
+      return;
     }
+    const ring = this.tail ??= Buffer.allocUnsafe(max);
+    if (chunk.length >= max) {
+      this.dropped += this.tailBytes + chunk.length - max;
+      if (chunk.length > max) this.lastDropped = chunk[chunk.length - max - 1];
+      else if (this.tailBytes > 0) this.lastDropped = ring[(this.tailPos - 1 + max) % max];
+      chunk.copy(ring, 0, chunk.length - max);
+      this.tailBytes = max;
+      this.tailPos = 0;
+      return;
+    }
+    const over = this.tailBytes + chunk.length - max;
+    if (over > 0) {
+      const oldest = this.tailBytes < max ? 0 : this.tailPos;
+      this.dropped += over;
+      this.lastDropped = ring[(oldest + over - 1) % max];
+    }
+    this.tailBytes = Math.min(max, this.tailBytes + chunk.length);
+    const first = Math.min(chunk.length, max - this.tailPos);
+    chunk.copy(ring, this.tailPos, 0, first);
+    if (first < chunk.length) chunk.copy(ring, 0, first);
+    this.tailPos = (this.tailPos + chunk.length) % max;
   }
   /** Write the kept tail and close the file; resolves when it is closed. */
   end() {
     if (!this.ended) {
       this.ended = true;
+      let tail = this.orderedTail();
+      const extra = tail.length - this.tailMax;
+      if (this.dropped > 0 && extra > 0) {
+        const nl = tail.lastIndexOf(NEWLINE, extra - 1);
+        const start = nl !== -1 ? nl + 1 : this.lastDropped === NEWLINE ? 0 : extra;
+        this.dropped += start;
+        tail = tail.subarray(start);
+      }
       if (this.dropped > 0) this.file.write(`
 [mcp-reliability: ${this.dropped} bytes of this log left out here (it keeps the first ${this.head} and the last ${this.tailMax} or so bytes)]
 `);
-      for (const chunk of this.tail) this.file.write(chunk);
-      this.tail.length = 0;
+      if (tail.length > 0) this.file.write(tail);
+      this.tail = null;
+      this.tailBytes = 0;
       this.closed = new Promise((resolve4) => {
         this.file.once("close", () => resolve4());
         this.file.once("error", () => resolve4());
@@ -7793,6 +7834,13 @@ var CappedLog = class {
     return this.closed;
   }
   closed = Promise.resolve();
+  /** The ring's bytes, oldest first. */
+  orderedTail() {
+    const ring = this.tail;
+    if (!ring || this.tailBytes === 0) return Buffer.alloc(0);
+    if (this.tailBytes < this.ringSize || this.tailPos === 0) return ring.subarray(0, this.tailBytes);
+    return Buffer.concat([ring.subarray(this.tailPos), ring.subarray(0, this.tailPos)]);
+  }
 };
 
 // src/target/process.ts
@@ -7918,7 +7966,7 @@ async function readGroupRss(pgid) {
 // src/chaos/process/gate.ts
 import { Readable } from "node:stream";
 import { performance } from "node:perf_hooks";
-var NEWLINE = 10;
+var NEWLINE2 = 10;
 var HELD = Number.POSITIVE_INFINITY;
 var QUEUE_LIMIT_BYTES = 1024 * 1024;
 var Gate = class {
@@ -7966,7 +8014,7 @@ var Gate = class {
     if (mode.kind === "hold") return this.enqueue(chunk, HELD);
     if (mode.kind === "delay") return this.enqueue(chunk, now + this.valve.drawDelay());
     if (this.cut || chunk === null) return this.enqueue(chunk, this.cut ? HELD : now);
-    const nl = chunk.indexOf(NEWLINE);
+    const nl = chunk.indexOf(NEWLINE2);
     if (nl === -1) return this.enqueue(chunk, now);
     if (nl > 0) this.enqueue(chunk.subarray(0, nl), now);
     this.cut = true;
