@@ -26,7 +26,7 @@ function noStackTrace(r: Outcome, what: string): void {
 const SUBCOMMANDS: Record<string, string[]> = {
   run: ['--scenario', '--target', '--transport', '--duration', '--client-profile', '--out', '--seed', '--metrics-port', '--metrics-host', '--metrics-linger', '--container', '--compose-project', '--role', '--header', '--progress', '--no-summary', '--no-checks', '--log-requests', '--shard'],
   stack: ['--scenario', '--duration', '--out', '--seed', '--no-cleanup', '--monitoring', '--images-env', '--project', '--compose-file', '--server-command', '--server-image', '--target', '--run-args', '--ready-timeout'],
-  report: ['--out', '--json'],
+  report: ['--out', '--json', '--baseline'],
   compare: ['--baseline', '--current', '--out', '--json', '--fail-on'],
   validate: [],
   list: ['--json'],
